@@ -1,0 +1,50 @@
+#include "core/cancel.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+
+#include "core/error.hpp"
+
+namespace ri::cancel {
+namespace {
+
+std::atomic<int> g_signals{0};
+
+extern "C" void on_signal(int sig) {
+    if (g_signals.fetch_add(1) >= 1) {
+        // Second signal: the user insists. Restore the default action and re-raise.
+        std::signal(sig, SIG_DFL);
+        std::raise(sig);
+    }
+}
+
+}  // namespace
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: blocking reads return EINTR and the loop checks the flag
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    // A closed pipe (| head) must surface as EPIPE on write, not kill the process mid-update.
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+bool requested() {
+    return g_signals.load(std::memory_order_relaxed) > 0;
+}
+
+void check() {
+    if (requested()) throw Error::interrupted("Interrupted.");
+}
+
+void request() {
+    g_signals.store(1);
+}
+void reset() {
+    g_signals.store(0);
+}
+
+}  // namespace ri::cancel

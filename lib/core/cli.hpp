@@ -1,0 +1,75 @@
+// The frame every tool runs in: CLI11 parsing with the common flags (--json, --human,
+// --progress, --verbose, --quiet, --version), logging and signal setup, and the one place
+// where errors become one readable stderr line and an exit code. tools/*/main.cpp stay thin.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/output.hpp"
+#include "core/progress.hpp"
+
+namespace ri {
+
+struct CommonFlags {
+    bool json = false;
+    bool human = false;
+    bool verbose = false;
+    bool quiet = false;
+    std::string progress = "auto";
+};
+
+class ToolRunner {
+  public:
+    ToolRunner(std::string name, std::string description);
+
+    CLI::App& app() { return app_; }
+    const std::string& name() const { return name_; }
+    const CommonFlags& flags() const { return flags_; }
+    RecordWriter& out() { return *out_; }
+    Progress& progress() { return *progress_; }
+
+    // Marks an option's value as a secret: it is registered for redaction right after parsing,
+    // before anything is logged.
+    void secret(CLI::Option* option) { secret_options_.push_back(option); }
+
+    // Parses argv and runs body, returning the process exit code. Handles --help, --version and
+    // the hidden --completion bash|zsh|fish and --cli-json (used to generate and test
+    // completions and man pages from these very definitions).
+    int run(int argc, char** argv, const std::function<int()>& body);
+
+    // A warning on stderr (unless --quiet) and in the log.
+    void warn(std::string_view text);
+    // A notice: shown with --verbose, always logged.
+    void notice(std::string_view text);
+    // Prints one error line (detail under --verbose), logs it, and returns its exit code. Used at
+    // the top level and for each failed item of a batch; an interrupt is rethrown so that a
+    // batch stops at once.
+    int report(const std::exception& e);
+    ExitCode report_item(const std::exception& e);
+
+  private:
+    std::string name_;
+    CLI::App app_;
+    CommonFlags flags_;
+    std::unique_ptr<RecordWriter> out_;
+    std::unique_ptr<Progress> progress_;
+    std::vector<CLI::Option*> secret_options_;
+};
+
+// Adds a value option restricted to the given choices (shown in help and in completions).
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::string& target,
+                               const std::vector<std::string>& choices,
+                               const std::string& description);
+
+// Shell completion scripts and a JSON description generated from a CLI11 definition.
+std::string completion_script(const CLI::App& app, std::string_view shell);
+Json describe_cli(const CLI::App& app);
+
+}  // namespace ri

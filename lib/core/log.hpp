@@ -1,0 +1,46 @@
+// The debug log: one rotating file per user under $XDG_STATE_HOME/ri/logs/ (ri.log, ri.log.1,
+// ri.log.2; 5 MB each), shared by every ri process. Every line passes through redact(), so no
+// code path can write a secret there. Logging never fails a tool: if the directory cannot be
+// written, lines are dropped.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ri::log {
+
+enum class Level { debug, info, warn, error };
+
+struct Options {
+    std::filesystem::path dir;             // empty: paths::log_dir()
+    uint64_t max_bytes = 5 * 1024 * 1024;  // per file
+    int files = 3;                         // ri.log + 2 rotated
+    Level min_level = Level::debug;
+};
+
+// Called once by the tool runner; before that (and if it fails) log lines go nowhere.
+void init(std::string tool_name, Options options = {});
+void write(Level level, std::string_view message);
+std::filesystem::path current_file();
+
+template <typename... Args>
+void debug(fmt::format_string<Args...> f, Args&&... args) {
+    write(Level::debug, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void info(fmt::format_string<Args...> f, Args&&... args) {
+    write(Level::info, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void warn(fmt::format_string<Args...> f, Args&&... args) {
+    write(Level::warn, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void error(fmt::format_string<Args...> f, Args&&... args) {
+    write(Level::error, fmt::format(f, std::forward<Args>(args)...));
+}
+
+}  // namespace ri::log

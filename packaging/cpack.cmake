@@ -1,0 +1,11 @@
+# Debian package of the tools, man pages and completions: cpack -G DEB in the build directory.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/man/ DESTINATION share/man/man1 FILES_MATCHING PATTERN "*.1")
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/completions/bash/ DESTINATION share/bash-completion/completions)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/completions/zsh/ DESTINATION share/zsh/vendor-completions)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/completions/fish/ DESTINATION share/fish/vendor_completions.d)
+set(CPACK_PACKAGE_NAME "ri")
+set(CPACK_PACKAGE_CONTACT "ri maintainers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+include(CPack)
