@@ -1,6 +1,7 @@
 #include "core/cli.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 
@@ -39,6 +40,11 @@ CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::stri
                                const std::vector<std::string>& choices,
                                const std::string& description) {
     return app.add_option(name, target, description)->check(CLI::IsMember(choices));
+}
+
+CLI::Validator choices_hint(const std::vector<std::string>& values) {
+    return CLI::Validator([](std::string&) { return std::string(); },
+                          fmt::format("{{{}}}", fmt::join(values, ",")));
 }
 
 int ToolRunner::run(int argc, char** argv, const std::function<int()>& body) {

@@ -68,6 +68,9 @@ CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::stri
                                const std::vector<std::string>& choices,
                                const std::string& description);
 
+// A validator that accepts anything but tells help and completions the usual values.
+CLI::Validator choices_hint(const std::vector<std::string>& values);
+
 // Shell completion scripts and a JSON description generated from a CLI11 definition.
 std::string completion_script(const CLI::App& app, std::string_view shell);
 Json describe_cli(const CLI::App& app);

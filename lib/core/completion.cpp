@@ -17,6 +17,7 @@ struct OptionInfo {
     std::vector<std::string> longs;   // without '--'
     bool takes_value = false;
     std::vector<std::string> choices;
+    std::string value_kind;  // "choices", "file", "dir" or "none" (free text: nothing to offer)
     std::string description;
 };
 
@@ -26,6 +27,7 @@ struct CommandInfo {
     std::vector<OptionInfo> options;  // own and inherited (fallthrough) options
     std::vector<std::pair<std::string, std::string>> subcommands;  // name, description
     bool positionals = false;
+    std::string positional_kind;  // as OptionInfo::value_kind
     std::vector<std::string> positional_choices;
 };
 
@@ -51,6 +53,17 @@ bool visible(const CLI::Option* o) {
     return !o->get_group().empty();
 }
 
+// What a value should complete to, from the option's type name: tools name path values
+// FILE/PATH/DIR (type_name), and choices come from IsMember or a choices_hint.
+std::string value_kind(const CLI::Option* o) {
+    if (!choices_of(o).empty()) return "choices";
+    std::string t = o->get_type_name();
+    t = t.substr(0, t.find(':'));
+    if (t.find("DIR") != std::string::npos) return "dir";
+    if (t.find("FILE") != std::string::npos || t.find("PATH") != std::string::npos) return "file";
+    return "none";
+}
+
 void collect(const CLI::App& app, const std::string& path, std::vector<OptionInfo> inherited,
              std::vector<CommandInfo>& out) {
     CommandInfo cmd;
@@ -60,6 +73,7 @@ void collect(const CLI::App& app, const std::string& path, std::vector<OptionInf
         if (!visible(o)) continue;
         if (o->get_positional() && !o->nonpositional()) {
             cmd.positionals = true;
+            cmd.positional_kind = value_kind(o);
             auto c = choices_of(o);
             cmd.positional_choices.insert(cmd.positional_choices.end(), c.begin(), c.end());
             continue;
@@ -69,7 +83,12 @@ void collect(const CLI::App& app, const std::string& path, std::vector<OptionInf
         info.longs = o->get_lnames();
         info.takes_value = o->get_items_expected_max() > 0 && o->get_type_size() != 0;
         info.choices = choices_of(o);
+        info.value_kind = value_kind(o);
         info.description = o->get_description();
+        // A subcommand's own -h/--help shadows the inherited one: list it once.
+        std::erase_if(inherited, [&](const OptionInfo& other) {
+            return other.longs == info.longs && other.shorts == info.shorts;
+        });
         inherited.push_back(info);
     }
     cmd.options = inherited;
@@ -101,6 +120,31 @@ std::string fn_name(const std::string& tool) {
     return f;
 }
 
+std::string join(const std::vector<std::string>& v, const char* sep = " ");
+std::string sh_single_quote(const std::string& s);
+
+// How each shell completes an option's value.
+std::string value_action(const OptionInfo& o, std::string_view shell) {
+    const std::string& k = o.value_kind;
+    if (shell == "bash") {
+        if (k == "choices")
+            return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", join(o.choices));
+        if (k == "file") return "COMPREPLY=($(compgen -f -- \"$cur\"))";
+        if (k == "dir") return "COMPREPLY=($(compgen -d -- \"$cur\"))";
+        return "COMPREPLY=()";
+    }
+    if (shell == "zsh") {
+        if (k == "choices") return "compadd -- " + join(o.choices);
+        if (k == "file") return "_files";
+        if (k == "dir") return "_files -/";
+        return "_message value";
+    }
+    if (k == "choices") return " -x -a " + sh_single_quote(join(o.choices));
+    if (k == "file") return " -r -F";
+    if (k == "dir") return " -x -a '(__fish_complete_directories)'";
+    return " -x";
+}
+
 std::vector<std::string> flag_words(const OptionInfo& o) {
     std::vector<std::string> w;
     for (const auto& s : o.shorts)
@@ -110,7 +154,7 @@ std::vector<std::string> flag_words(const OptionInfo& o) {
     return w;
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep = " ") {
+std::string join(const std::vector<std::string>& v, const char* sep) {
     return fmt::format("{}", fmt::join(v, sep));
 }
 
@@ -155,14 +199,8 @@ std::string bash(const CLI::App& app) {
             std::vector<std::string> pats;
             for (const auto& w : flag_words(o))
                 pats.push_back(fmt::format("\"{}:{}\"", c.path, w));
-            if (o.choices.empty()) {
-                s += fmt::format("        {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n",
-                                 join(pats, "|"));
-            } else {
-                s += fmt::format(
-                    "        {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n",
-                    join(pats, "|"), join(o.choices));
-            }
+            s += fmt::format("        {}) {}; return ;;\n", join(pats, "|"),
+                             value_action(o, "bash"));
         }
     }
     s += "    esac\n";
@@ -187,8 +225,9 @@ std::string bash(const CLI::App& app) {
         } else if (!c.positional_choices.empty()) {
             s += fmt::format("        \"{}\") COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")) ;;\n",
                              c.path, join(c.positional_choices));
-        } else if (c.positionals) {
-            s += fmt::format("        \"{}\") COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n", c.path);
+        } else if (c.positionals && c.positional_kind != "none") {
+            s += fmt::format("        \"{}\") COMPREPLY=($(compgen -{} -- \"$cur\")) ;;\n", c.path,
+                             c.positional_kind == "dir" ? "d" : "f");
         }
     }
     s += "    esac\n}\n";
@@ -226,12 +265,8 @@ std::string zsh(const CLI::App& app) {
             std::vector<std::string> pats;
             for (const auto& w : flag_words(o))
                 pats.push_back(fmt::format("\"{}:{}\"", c.path, w));
-            if (o.choices.empty()) {
-                s += fmt::format("        {}) _files; return ;;\n", join(pats, "|"));
-            } else {
-                s += fmt::format("        {}) compadd -- {}; return ;;\n", join(pats, "|"),
-                                 join(o.choices));
-            }
+            s +=
+                fmt::format("        {}) {}; return ;;\n", join(pats, "|"), value_action(o, "zsh"));
         }
     }
     s += "    esac\n    if [[ $cur == -* ]]; then\n        case \"$cmd\" in\n";
@@ -255,8 +290,9 @@ std::string zsh(const CLI::App& app) {
         } else if (!c.positional_choices.empty()) {
             s += fmt::format("        \"{}\") compadd -- {} ;;\n", c.path,
                              join(c.positional_choices));
-        } else if (c.positionals) {
-            s += fmt::format("        \"{}\") _files ;;\n", c.path);
+        } else if (c.positionals && c.positional_kind != "none") {
+            s += fmt::format("        \"{}\") {} ;;\n", c.path,
+                             c.positional_kind == "dir" ? "_files -/" : "_files");
         }
     }
     s += "    esac\n}\n";
@@ -296,9 +332,7 @@ std::string fish(const CLI::App& app) {
             for (const auto& l : o.longs)
                 line += " -l " + l;
             if (o.takes_value) {
-                line += o.choices.empty()
-                            ? " -r -F"
-                            : fmt::format(" -x -a {}", sh_single_quote(join(o.choices)));
+                line += value_action(o, "fish");
             }
             line += " -d " + sh_single_quote(o.description);
             s += line + "\n";
@@ -306,8 +340,10 @@ std::string fish(const CLI::App& app) {
         if (c.subcommands.empty() && !c.positional_choices.empty()) {
             s += fmt::format("complete -c {} {} -a {}\n", tool, cond,
                              sh_single_quote(join(c.positional_choices)));
-        } else if (c.subcommands.empty() && c.positionals) {
-            s += fmt::format("complete -c {} {} -F\n", tool, cond);
+        } else if (c.subcommands.empty() && c.positionals && c.positional_kind != "none") {
+            s += fmt::format(
+                "complete -c {} {} {}\n", tool, cond,
+                c.positional_kind == "dir" ? "-a '(__fish_complete_directories)'" : "-F");
         }
     }
     return s;
@@ -328,7 +364,8 @@ Json describe(const CLI::App& app) {
                 {"long", o->get_lnames()},
                 {"description", o->get_description()},
                 {"takes_value", o->get_items_expected_max() > 0 && o->get_type_size() != 0},
-                {"choices", choices_of(o)}};
+                {"choices", choices_of(o)},
+                {"value", value_kind(o)}};
         j["options"].push_back(oj);
     }
     j["subcommands"] = Json::array();

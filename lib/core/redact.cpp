@@ -53,7 +53,7 @@ const std::vector<Pattern>& patterns() {
         // Secret-bearing flags on a logged command line.
         v.push_back(
             {std::regex(
-                 R"re((--(?:key|api-key|secret-key|sas-token|password|account-key)[= ])\S+)re"),
+                 R"re((--(?:key|api-key|secret-key|sas-token|password|account-key)[= ])[A-Za-z0-9+/=_.\-]{12,})re"),
              "$1[REDACTED]"});
         return v;
     }();

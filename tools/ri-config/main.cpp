@@ -227,19 +227,26 @@ int main(int argc, char** argv) {
     auto* list =
         app.add_subcommand("list", "List every setting with its value (secrets masked) and source");
     auto* get = app.add_subcommand("get", "Print one setting (or all without KEY)");
-    get->add_option("KEY", o.key, "Setting name, as shown by list");
+    std::vector<std::string> keys;
+    for (const auto& spec : setting_specs())
+        keys.push_back(spec.key);
+    get->add_option("KEY", o.key, "Setting name, as shown by list")->check(choices_hint(keys));
     get->add_flag("--reveal", o.reveal, "Print a secret in full (only to stdout)");
     auto* set = app.add_subcommand("set", "Save a setting in the file it belongs to");
-    set->add_option("KEY", o.key, "Setting name, as shown by list")->required();
+    set->add_option("KEY", o.key, "Setting name, as shown by list")
+        ->required()
+        ->check(choices_hint(keys));
     set->add_option("VALUE", o.value, "Value; - reads it from stdin (use this for secrets)")
         ->required();
     auto* unset = app.add_subcommand("unset", "Remove a setting from its file");
-    unset->add_option("KEY", o.key, "Setting name")->required();
+    unset->add_option("KEY", o.key, "Setting name")->required()->check(choices_hint(keys));
     auto* path = app.add_subcommand("path", "Show where configuration, state and logs live");
     auto* check =
         app.add_subcommand("check", "Check credentials, file permissions and the download folder");
-    check->add_option("--folder", o.folder,
-                      "Download folder to test (default: auto_download.default_download_folder)");
+    check
+        ->add_option("--folder", o.folder,
+                     "Download folder to test (default: auto_download.default_download_folder)")
+        ->type_name("DIR");
 
     return tool.run(argc, argv, [&]() -> int {
         if (list->parsed()) return run_list(tool, o);

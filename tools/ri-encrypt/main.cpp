@@ -229,34 +229,41 @@ int main(int argc, char** argv) {
 
     auto* enc = app.add_subcommand(
         "encrypt", "Encrypt files with AES-256-CBC (whole-file, PKCS7): the platform's format");
-    enc->add_option("IN", o.inputs, "Files to encrypt (or paths/records on stdin)");
-    enc->add_option("-o,--output", o.output, "Output file (default IN.enc)");
-    tool.secret(enc->add_option("--key", o.key, "Key as base64 of 32 bytes (default: random)"));
-    enc->add_option("--iv", o.iv, "IV as base64 of 16 bytes (default: random)");
+    enc->add_option("IN", o.inputs, "Files to encrypt (or paths/records on stdin)")
+        ->type_name("FILE");
+    enc->add_option("-o,--output", o.output, "Output file (default IN.enc)")->type_name("FILE");
+    tool.secret(enc->add_option("--key", o.key, "Key as base64 of 32 bytes (default: random)")
+                    ->type_name("B64"));
+    enc->add_option("--iv", o.iv, "IV as base64 of 16 bytes (default: random)")->type_name("B64");
     enc->add_option("--key-file", o.key_file,
-                    "Also write the base64 key to this new file (mode 0600)");
+                    "Also write the base64 key to this new file (mode 0600)")
+        ->type_name("FILE");
 
     auto* dec = app.add_subcommand(
         "decrypt", "Decrypt a file in the platform's CBC or legacy HKDF per-part format");
-    dec->add_option("IN", o.inputs, "Encrypted file");
+    dec->add_option("IN", o.inputs, "Encrypted file")->type_name("FILE");
     dec->add_option("-o,--output", o.output,
-                    "Output file (written as OUT.ri-partial, renamed when verified)");
-    tool.secret(
-        dec->add_option("--key", o.key, "Key as base64 of 32 bytes (encodedEncryptionKey)"));
-    dec->add_option("--key-file", o.key_file,
-                    "Read the base64 key from this file instead of --key");
-    dec->add_option("--iv", o.iv,
-                    "IV as base64 of 16 bytes (the object's iv metadata; cbc format)");
+                    "Output file (written as OUT.ri-partial, renamed when verified)")
+        ->type_name("FILE");
+    tool.secret(dec->add_option("--key", o.key, "Key as base64 of 32 bytes (encodedEncryptionKey)")
+                    ->type_name("B64"));
+    dec->add_option("--key-file", o.key_file, "Read the base64 key from this file instead of --key")
+        ->type_name("FILE");
+    dec->add_option("--iv", o.iv, "IV as base64 of 16 bytes (the object's iv metadata; cbc format)")
+        ->type_name("B64");
     add_choice_option(*dec, "--format", o.format, {"cbc", "hkdf"},
                       "cbc: whole-file or CBC streaming (default); hkdf: legacy per-part format");
     dec->add_option("--file-id", o.file_id,
-                    "hkdf: the file id, base64 of 32 bytes (fileid metadata)");
+                    "hkdf: the file id, base64 of 32 bytes (fileid metadata)")
+        ->type_name("B64");
     dec->add_option("--part-size", o.part_size,
-                    "hkdf: plaintext bytes per part (partsize metadata), e.g. 16777216 or 16MiB");
-    dec->add_option("--threads", o.threads, "Decryption threads (default: one per core)");
+                    "hkdf: plaintext bytes per part (partsize metadata), e.g. 16777216 or 16MiB")
+        ->type_name("SIZE");
+    dec->add_option("--threads", o.threads, "Decryption threads (default: up to 4, one per core)");
     dec->add_option(
            "--sha512", o.expect_sha512,
            "Expected SHA-512 of the plaintext (fileChecksums); a mismatch is exit 65 and no output")
+        ->type_name("HEX")
         ->check([](const std::string& v) {
             return v.size() == 128 && v.find_first_not_of("0123456789abcdef") == std::string::npos
                        ? ""
@@ -266,7 +273,8 @@ int main(int argc, char** argv) {
                   "Skip the SHA-512 of the output (faster; the record then has no sha512)");
 
     auto* hash = app.add_subcommand("hash", "Print the SHA-512 and size of files");
-    hash->add_option("FILE", o.inputs, "Files to hash (or paths/records on stdin)");
+    hash->add_option("FILE", o.inputs, "Files to hash (or paths/records on stdin)")
+        ->type_name("FILE");
 
     return tool.run(argc, argv, [&]() -> int {
         if (enc->parsed()) return run_encrypt(tool, o);
