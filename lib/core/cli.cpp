@@ -82,6 +82,7 @@ int ToolRunner::run(int argc, char** argv, const std::function<int()>& body) {
         for (const auto& v : o->results())
             register_secret(v);
     }
+    if (after_parse_) after_parse_();
     log::init(name_);
     {
         std::string line = name_;

@@ -38,6 +38,9 @@ class ToolRunner {
     // Marks an option's value as a secret: it is registered for redaction right after parsing,
     // before anything is logged.
     void secret(CLI::Option* option) { secret_options_.push_back(option); }
+    // Runs right after parsing, before anything is logged: for secrets that depend on other
+    // arguments (ri-config set proxy_password VALUE).
+    void after_parse(std::function<void()> hook) { after_parse_ = std::move(hook); }
 
     // Parses argv and runs body, returning the process exit code. Handles --help, --version and
     // the hidden --completion bash|zsh|fish and --cli-json (used to generate and test
@@ -61,6 +64,7 @@ class ToolRunner {
     std::unique_ptr<RecordWriter> out_;
     std::unique_ptr<Progress> progress_;
     std::vector<CLI::Option*> secret_options_;
+    std::function<void()> after_parse_;
 };
 
 // Adds a value option restricted to the given choices (shown in help and in completions).

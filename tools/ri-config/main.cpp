@@ -138,20 +138,18 @@ int run_path(ToolRunner& tool) {
 
 int run_check(ToolRunner& tool, const Options& o) {
     Config c = load(tool, o);
-    BatchOutcome outcome;
-    auto emit = [&](Json r) {
-        bool ok = r["ok"].get<bool>();
+    std::optional<ExitCode> first_failure;
+    auto emit = [&](const Json& r) {
         tool.out().emit(r, [](const Json& rec) {
             return fmt::format("{:<4} {:<18} {}", rec["ok"].get<bool>() ? "ok" : "FAIL",
                                rec["check"].get<std::string>(), rec["message"].get<std::string>());
         });
-        if (ok) outcome.success();
     };
     auto fail = [&](const char* name, const Error& e, Json extra = Json::object()) {
         Json r{{"kind", "check"}, {"check", name}, {"ok", false}, {"message", e.message()}};
         r.update(extra);
         emit(r);
-        outcome.failure(e.code());
+        if (!first_failure) first_failure = e.code();
     };
 
     // Credentials present, and file permissions safe.
@@ -207,7 +205,9 @@ int run_check(ToolRunner& tool, const Options& o) {
             fail("download_folder", e, {{"path", folder}});
         }
     }
-    return to_int(outcome.exit_code());
+    // A check run fails with the class of its first failing check, so a script can tell a bad
+    // folder (73) from a missing key (78) or an unsafe token file (77).
+    return to_int(first_failure.value_or(ExitCode::ok));
 }
 
 }  // namespace
@@ -248,6 +248,11 @@ int main(int argc, char** argv) {
                      "Download folder to test (default: auto_download.default_download_folder)")
         ->type_name("DIR");
 
+    tool.after_parse([&] {
+        if (const SettingSpec* spec = find_setting(o.key); spec && spec->secret && o.value != "-") {
+            register_secret(o.value);
+        }
+    });
     return tool.run(argc, argv, [&]() -> int {
         if (list->parsed()) return run_list(tool, o);
         if (get->parsed()) return run_get(tool, o);
