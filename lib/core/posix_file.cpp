@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "core/cancel.hpp"
+
 namespace ri {
 
 PosixFile::PosixFile(PosixFile&& other) noexcept
@@ -61,7 +63,10 @@ size_t PosixFile::read_full(std::span<std::byte> buf) {
     while (done < buf.size()) {
         ssize_t n = ::read(fd_, buf.data() + done, buf.size() - done);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR) {
+                cancel::check();  // a signal interrupted a blocking read or write
+                continue;
+            }
             fail("reading", errno);
         }
         if (n == 0) break;
@@ -76,7 +81,10 @@ size_t PosixFile::pread_full(std::span<std::byte> buf, uint64_t offset) const {
         ssize_t n =
             ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR) {
+                cancel::check();  // a signal interrupted a blocking read or write
+                continue;
+            }
             fail("reading", errno);
         }
         if (n == 0) break;
@@ -90,7 +98,10 @@ void PosixFile::write_all(std::span<const std::byte> buf) {
     while (done < buf.size()) {
         ssize_t n = ::write(fd_, buf.data() + done, buf.size() - done);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR) {
+                cancel::check();  // a signal interrupted a blocking read or write
+                continue;
+            }
             fail("writing", errno);
         }
         done += static_cast<size_t>(n);
@@ -103,7 +114,10 @@ void PosixFile::pwrite_all(std::span<const std::byte> buf, uint64_t offset) {
         ssize_t n =
             ::pwrite(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR) {
+                cancel::check();  // a signal interrupted a blocking read or write
+                continue;
+            }
             fail("writing", errno);
         }
         done += static_cast<size_t>(n);

@@ -51,3 +51,32 @@ TEST_CASE("masking shows at most the ends of a long secret") {
     CHECK(mask_secret("short") == "****");
     CHECK(mask_secret("0123456789abcdefXYZW") == "0123****XYZW");
 }
+
+#include <fstream>
+
+#include "core/log.hpp"
+#include "test_support.hpp"
+
+TEST_CASE("the log rotates at its size limit and keeps a fixed number of files, redacted") {
+    test::TempDir dir;
+    log::init("ri-test", {dir.path(), 4096, 3, log::Level::debug});
+    register_secret("rotation-secret-0123456789");
+    for (int i = 0; i < 400; ++i)
+        log::info("line {} with rotation-secret-0123456789 and padding", i);
+    int files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        if (e.path().filename().string().rfind("ri.log", 0) != 0) continue;
+        ++files;
+        CHECK(std::filesystem::file_size(e.path()) < 4096 + 200);
+        std::ifstream f(e.path());
+        std::string text((std::istreambuf_iterator<char>(f)), {});
+        CHECK(text.find("rotation-secret") == std::string::npos);
+        CHECK(text.find("[REDACTED]") != std::string::npos);
+    }
+    CHECK(files == 3);
+    std::ifstream newest(dir / "ri.log");
+    std::string last((std::istreambuf_iterator<char>(newest)), {});
+    CHECK(last.find("line 399") != std::string::npos);
+    log::init("ri-test",
+              {dir.path() / "elsewhere", 5 << 20, 3, log::Level::debug});  // release the file
+}
