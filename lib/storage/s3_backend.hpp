@@ -1,0 +1,25 @@
+// Amazon S3 and S3-compatible stores (Ceph radosgw, MinIO...) over libcurl: SigV4 header
+// signing (and presigned URLs), path-style or virtual-host addressing, session tokens, XML
+// parsed with pugixml.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "http/http_client.hpp"
+#include "storage/backend.hpp"
+#include "storage/storage_profile.hpp"
+
+namespace ri::storage {
+
+class S3Backend;
+
+std::unique_ptr<Backend> make_s3_backend(const S3Settings& settings, const std::string& bucket,
+                                         std::shared_ptr<http::HttpClientPool> pool);
+
+// A presigned GET URL for key, valid for `expires` (SigV4 query signing).
+std::string s3_presign_get(const S3Settings& settings, const std::string& bucket, const std::string& key,
+                           std::chrono::seconds expires);
+
+}  // namespace ri::storage
