@@ -44,7 +44,15 @@ svc_spawn() {
     shift
     exe=$(readlink -f "$(command -v "$1")") || svc_die "$1 not found"
     setsid "$@" </dev/null >>"$DIR/$name.out" 2>&1 9>&- &
-    echo "$! $exe" >"$DIR/$name.pid"
+    local pid=$! i now
+    disown "$pid" # no "Killed" notice from this shell when stop ends it
+    echo "$pid $exe" >"$DIR/$name.pid"
+    # Until the forked shell has exec'd the program, the pid does not run EXE yet.
+    for ((i = 0; i < 50; i++)); do
+        now=$(readlink "/proc/$pid/exe" 2>/dev/null) || true
+        [ "$now" = "$exe" ] || [ -z "$now" ] && break
+        sleep 0.1
+    done
 }
 
 # svc_pid NAME: prints the pid if DIR/NAME.pid names a live process running the recorded
@@ -80,11 +88,13 @@ svc_kill() {
     rm -f "$DIR/$name.pid"
 }
 
-# svc_wait SECONDS CMD...: poll CMD every 0.2 s until it succeeds; false after SECONDS.
+# svc_wait SECONDS NAME CMD...: poll CMD every 0.2 s until it succeeds. False after SECONDS,
+# or at once when the process NAME started (svc_spawn) has died: its log says why.
 svc_wait() {
-    local deadline=$((SECONDS + $1))
-    shift
+    local deadline=$((SECONDS + $1)) name=$2
+    shift 2
     until "$@" >/dev/null 2>&1; do
+        svc_alive "$name" || { svc_log "$name exited"; return 1; }
         [ "$SECONDS" -lt "$deadline" ] || return 1
         sleep 0.2
     done
