@@ -113,3 +113,16 @@ wrong_key_for() {
   done
   fail "could not find a key that openssl rejects for $1"
 }
+
+# use_service NAME: export the settings of the test server NAME (radosgw, azurite, tinyproxy,
+# redis) from $RI_SERVICES_DIR/NAME/NAME.env, written by ctest's services.NAME.start fixture
+# (scripts/services/NAME). A missing server is a failure, never a skip.
+use_service() {
+  [ -n "${RI_SERVICES_DIR:-}" ] || fail "RI_SERVICES_DIR is not set (ctest sets it; the test needs service $1)"
+  local env="$RI_SERVICES_DIR/$1/$1.env"
+  [ -f "$env" ] || fail "service $1 is not running: no $env (the fixture services.$1.start must run first)"
+  # shellcheck disable=SC1090
+  source "$env"
+  # Test servers are on loopback: no proxy from the environment (proxy tests set their own).
+  unset HTTP_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY http_proxy https_proxy all_proxy no_proxy
+}
