@@ -1,5 +1,7 @@
 #include "core/cancel.hpp"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -38,6 +40,17 @@ bool requested() {
 
 void check() {
     if (requested()) throw Error::interrupted("Interrupted.");
+}
+
+std::thread spawn(std::function<void()> fn) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);  // the new thread inherits this mask
+    std::thread t(std::move(fn));
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return t;
 }
 
 void request() {

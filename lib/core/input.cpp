@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "core/cancel.hpp"
 #include "core/error.hpp"
 
 namespace ri {
@@ -36,6 +37,7 @@ std::optional<InputRecord> RecordReader::next() {
         }
         return InputRecord{line_, Json{{"kind", "path"}, {"path", line}}};
     }
+    cancel::check();  // Ctrl+C while waiting for input ends the stream too: that is no EOF
     if (in_.bad()) throw Error::io("Could not read standard input.");
     return std::nullopt;
 }

@@ -1,6 +1,7 @@
 #include "core/posix_file.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +13,10 @@
 namespace ri {
 
 PosixFile::PosixFile(PosixFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)), role_(other.role_) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      path_(std::move(other.path_)),
+      role_(other.role_),
+      may_block_(other.may_block_) {}
 
 PosixFile& PosixFile::operator=(PosixFile&& other) noexcept {
     if (this != &other) {
@@ -20,6 +24,7 @@ PosixFile& PosixFile::operator=(PosixFile&& other) noexcept {
         fd_ = std::exchange(other.fd_, -1);
         path_ = std::move(other.path_);
         role_ = other.role_;
+        may_block_ = other.may_block_;
     }
     return *this;
 }
@@ -36,7 +41,9 @@ PosixFile PosixFile::open_read(const std::string& path) {
         ::close(fd);
         throw file_error(FileRole::input, path, EISDIR, "opening");
     }
-    return PosixFile(fd, path, FileRole::input);
+    PosixFile f(fd, path, FileRole::input);
+    f.may_block_ = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+    return f;
 }
 
 PosixFile PosixFile::create(const std::string& path, int mode, bool exclusive) {
@@ -61,6 +68,12 @@ uint64_t PosixFile::size() const {
 size_t PosixFile::read_full(std::span<std::byte> buf) {
     size_t done = 0;
     while (done < buf.size()) {
+        if (may_block_) {
+            pollfd p{fd_, POLLIN, 0};
+            int r = ::poll(&p, 1, 250);
+            cancel::check();
+            if (r == 0 || (r < 0 && errno == EINTR)) continue;
+        }
         ssize_t n = ::read(fd_, buf.data() + done, buf.size() - done);
         if (n < 0) {
             if (errno == EINTR) {

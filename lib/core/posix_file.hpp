@@ -50,6 +50,9 @@ class PosixFile {
     int fd_ = -1;
     std::string path_;
     FileRole role_ = FileRole::input;
+    // Pipes, FIFOs, terminals: reads wait in poll() with a timeout so that a stop request is
+    // seen even when the signal arrived just before the read began.
+    bool may_block_ = false;
 };
 
 }  // namespace ri

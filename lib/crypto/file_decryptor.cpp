@@ -85,8 +85,9 @@ class SegmentedCbcDecryptor {
     DecryptResult run() {
         std::vector<std::thread> threads;
         for (unsigned i = 0; i < workers_; ++i)
-            threads.emplace_back([this] { guarded([this] { decrypt_loop(); }); });
-        if (options_.hash) threads.emplace_back([this] { guarded([this] { hash_loop(); }); });
+            threads.push_back(cancel::spawn([this] { guarded([this] { decrypt_loop(); }); }));
+        if (options_.hash)
+            threads.push_back(cancel::spawn([this] { guarded([this] { hash_loop(); }); }));
         guarded([this] { write_loop(); });
         for (auto& t : threads)
             t.join();

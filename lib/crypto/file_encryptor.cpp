@@ -29,7 +29,7 @@ EncryptResult encrypt_file(PosixFile& in, PosixFile& out, std::span<const std::b
     bool eof = false, abort = false;
     std::string digest;
 
-    std::thread hasher([&] {
+    std::thread hasher = cancel::spawn([&] {
         Sha512 sha;
         for (uint64_t i = 0;; ++i) {
             std::unique_lock lock(mutex);
