@@ -22,6 +22,16 @@ svc_die() {
     exit 1
 }
 
+# ri_ensure_packages, one at a time machine-wide: ctest -j starts several services at once,
+# and two apt-get runs at once fail on dpkg's lock instead of waiting for it.
+svc_ensure_packages() {
+    [ -z "$(ri_missing_packages "$@")" ] && return 0
+    (
+        flock -w 900 8 || svc_die "waited 900 s for another package install (/tmp/ri-packages.lock)"
+        ri_ensure_packages "$@"
+    ) 8>/tmp/ri-packages.lock
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now. Callers retry on collision.
 svc_free_port() {
     /usr/bin/python3 -c 'import socket
