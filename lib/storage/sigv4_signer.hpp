@@ -37,8 +37,6 @@ struct SigV4Scope {
 // UriEncode() of the SigV4 specification: RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~)
 // as they are, every other byte as %XX in upper-case hex; '/' kept when keep_slash.
 std::string aws_uri_encode(std::string_view text, bool keep_slash);
-// %XX sequences decoded; everything else (including '+') kept.
-std::string percent_decode(std::string_view text);
 
 // The intermediate results, for tests and --verbose diagnostics (never the key itself).
 struct SigV4Result {
