@@ -1,0 +1,244 @@
+#include "storage/azure_shared_key.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/redact.hpp"
+#include "crypto/encoding.hpp"
+
+namespace ri::storage {
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && lower(a) == lower(b);
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
+    return text;
+}
+
+// Runs of linear whitespace inside a value become one space (the documented canonical form).
+std::string unfold(std::string_view value) {
+    std::string out;
+    bool in_space = false;
+    for (char c : trim(value)) {
+        bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        if (space) {
+            if (!in_space) out += ' ';
+        } else {
+            out += c;
+        }
+        in_space = space;
+    }
+    return out;
+}
+
+// The service does not sort x-ms-* names bytewise: it uses a collation in which '-' and the
+// other punctuation come before digits and letters (the Azure SDKs spell the order out). It
+// matters for metadata names such as "a_b" and "a1", which bytewise order would swap.
+int collation_weight(unsigned char c) {
+    static constexpr std::string_view kOrder =
+        "-!#$%&*.^_|~+\"'(),/"
+        "`~0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]abcdefghijklmnopqrstuvwxyz{}";
+    size_t at = kOrder.find(static_cast<char>(c));
+    return at == std::string_view::npos ? 256 + c : static_cast<int>(at);
+}
+
+bool header_name_less(const std::string& a, const std::string& b) {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return collation_weight(static_cast<unsigned char>(x)) <
+               collation_weight(static_cast<unsigned char>(y));
+    });
+}
+
+std::string header_value(const http::Headers& headers, std::string_view name) {
+    for (const auto& [key, value] : headers)
+        if (iequals(key, name)) return value;
+    return {};
+}
+
+struct SplitUrl {
+    std::string_view path;   // encoded, "/" when empty
+    std::string_view query;  // without '?'
+};
+
+SplitUrl split_url(std::string_view url) {
+    size_t scheme = url.find("://");
+    size_t host = scheme == std::string_view::npos ? 0 : scheme + 3;
+    size_t path = url.find_first_of("/?#", host);
+    SplitUrl out{"/", {}};
+    if (path == std::string_view::npos) return out;
+    size_t query = url.find('?', path);
+    size_t fragment = url.find('#', path);
+    if (url[path] == '/') out.path = url.substr(path, std::min(query, fragment) - path);
+    if (query != std::string_view::npos) {
+        size_t end = fragment == std::string_view::npos || fragment < query ? url.size() : fragment;
+        out.query = url.substr(query + 1, end - query - 1);
+    }
+    return out;
+}
+
+std::string canonicalized_headers(const http::Headers& headers) {
+    std::map<std::string, std::string, decltype(&header_name_less)> ms(&header_name_less);
+    for (const auto& [name, value] : headers) {
+        std::string key = lower(trim(name));
+        if (!key.starts_with("x-ms-")) continue;
+        auto [it, fresh] = ms.emplace(key, unfold(value));
+        if (!fresh) it->second += "," + unfold(value);
+    }
+    std::string out;
+    for (const auto& [name, value] : ms)
+        out += name + ":" + value + "\n";
+    return out;
+}
+
+std::string canonicalized_resource(const std::string& account, std::string_view url) {
+    SplitUrl parts = split_url(url);
+    std::string out = "/" + account + std::string(parts.path);
+    std::map<std::string, std::vector<std::string>> params;
+    std::string_view query = parts.query;
+    while (!query.empty()) {
+        size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        size_t eq = pair.find('=');
+        std::string name = lower(azure_percent_decode(pair.substr(0, eq)));
+        std::string value =
+            eq == std::string_view::npos ? "" : azure_percent_decode(pair.substr(eq + 1));
+        params[name].push_back(std::move(value));
+    }
+    for (auto& [name, values] : params) {
+        std::sort(values.begin(), values.end());
+        out += "\n" + name + ":";
+        for (size_t i = 0; i < values.size(); ++i)
+            out += (i ? "," : "") + values[i];
+    }
+    return out;
+}
+
+bool has_body(std::string_view method) {
+    return method == "PUT" || method == "POST" || method == "PATCH" || method == "MERGE";
+}
+
+}  // namespace
+
+std::string azure_http_date(std::chrono::system_clock::time_point when) {
+    static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                         "Thu", "Fri", "Sat"};
+    static constexpr std::array<const char*, 12> kMonths = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    return buf;
+}
+
+void azure_set_header(http::Headers& headers, std::string_view name, std::string value) {
+    std::erase_if(headers, [&](const auto& header) { return iequals(header.first, name); });
+    headers.emplace_back(std::string(name), std::move(value));
+}
+
+std::string azure_percent_decode(std::string_view text) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+            hex(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+AzureSharedKeySigner::AzureSharedKeySigner(std::string account, std::string_view base64_key)
+    : account_(std::move(account)) {
+    auto decoded = crypto::base64_decode(trim(base64_key));
+    if (!decoded || decoded->empty()) {
+        throw Error::config(
+            "The Azure storage account key is not valid base64. Copy it again from the storage "
+            "account's Access keys page.");
+    }
+    key_ = crypto::SecureBuffer(decoded->size());
+    std::memcpy(key_.data(), decoded->data(), decoded->size());
+    OPENSSL_cleanse(decoded->data(), decoded->size());
+    register_secret(base64_key);
+}
+
+std::string AzureSharedKeySigner::string_to_sign(const http::Request& request) const {
+    const http::Headers& h = request.headers;
+    std::string length = header_value(h, "Content-Length");
+    if (length.empty() && has_body(request.method)) length = std::to_string(request.body.size());
+    if (length == "0") length.clear();
+    std::string out = request.method + "\n";
+    out += header_value(h, "Content-Encoding") + "\n";
+    out += header_value(h, "Content-Language") + "\n";
+    out += length + "\n";
+    out += header_value(h, "Content-MD5") + "\n";
+    out += header_value(h, "Content-Type") + "\n";
+    out += header_value(h, "Date") + "\n";
+    out += header_value(h, "If-Modified-Since") + "\n";
+    out += header_value(h, "If-Match") + "\n";
+    out += header_value(h, "If-None-Match") + "\n";
+    out += header_value(h, "If-Unmodified-Since") + "\n";
+    out += header_value(h, "Range") + "\n";
+    out += canonicalized_headers(h);
+    out += canonicalized_resource(account_, request.url);
+    return out;
+}
+
+std::string AzureSharedKeySigner::signature(std::string_view text) const {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_size = 0;
+    if (!HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+              reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &mac_size)) {
+        throw Error::internal("HMAC-SHA256 is not available.", "HMAC");
+    }
+    return crypto::base64_encode(std::as_bytes(std::span(mac, mac_size)));
+}
+
+void AzureSharedKeySigner::sign(http::Request& request,
+                                std::chrono::system_clock::time_point now) const {
+    azure_set_header(request.headers, "x-ms-date", azure_http_date(now));
+    std::erase_if(request.headers,
+                  [](const auto& header) { return iequals(header.first, "Authorization"); });
+    std::string auth = "SharedKey " + account_ + ":" + signature(string_to_sign(request));
+    request.headers.emplace_back("Authorization", std::move(auth));
+}
+
+}  // namespace ri::storage
