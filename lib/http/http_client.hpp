@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,7 +49,8 @@ struct Request {
     // that happened before the request was sent.
     bool idempotent = true;
     // Called before every attempt with the request to send: signers (SigV4, SharedKey) add
-    // their headers here so each retry carries a fresh date and signature.
+    // their headers here so each retry carries a fresh date and signature. send() restores
+    // `headers` to what the caller gave before each attempt, so adding is enough.
     std::function<void(Request&)> before_attempt;
     // When set, the response body of a 2xx answer streams here instead of into Response::body
     // (error bodies are always collected, for the error message). It may throw to abort.
@@ -78,9 +80,11 @@ struct ClientOptions {
 // A failure to get any HTTP answer (DNS, connect, TLS, reset, timeout) after the retries.
 // Status-code failures are returned as Responses, not thrown: the caller maps them.
 class TransportError : public std::runtime_error {
-public:
+  public:
     TransportError(std::string message, int curl_code, bool before_send, uint64_t sink_bytes)
-        : std::runtime_error(std::move(message)), curl_code_(curl_code), before_send_(before_send),
+        : std::runtime_error(std::move(message)),
+          curl_code_(curl_code),
+          before_send_(before_send),
           sink_bytes_(sink_bytes) {}
     int curl_code() const { return curl_code_; }
     // True when nothing was sent (connect failed): safe to retry any request.
@@ -90,7 +94,7 @@ public:
     bool is_timeout() const;
     bool is_tls() const;
 
-private:
+  private:
     int curl_code_;
     bool before_send_;
     uint64_t sink_bytes_;
@@ -105,7 +109,7 @@ struct RetryEvent {
 };
 
 class HttpClient {
-public:
+  public:
     explicit HttpClient(ClientOptions options = {});
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
@@ -119,7 +123,9 @@ public:
     // the TransportError tells the caller how far it got, so it can ask for the rest.
     Response send(Request request);
 
-    void on_retry(std::function<void(const RetryEvent&)> callback) { on_retry_ = std::move(callback); }
+    void on_retry(std::function<void(const RetryEvent&)> callback) {
+        on_retry_ = std::move(callback);
+    }
     const ClientOptions& options() const { return options_; }
 
     // Delay before retry `attempt` (1-based): full jitter over min(max, base * 2^(attempt-1)),
@@ -130,7 +136,7 @@ public:
     static std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value);
     static bool retryable_status(long status);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     ClientOptions options_;
@@ -139,18 +145,19 @@ private:
 
 // Lends HttpClients to threads; a client returns to the pool with its open connections.
 class HttpClientPool {
-public:
+  public:
     explicit HttpClientPool(ClientOptions options = {}) : options_(std::move(options)) {}
 
     class Lease {
-    public:
-        Lease(HttpClientPool& pool, std::unique_ptr<HttpClient> client) : pool_(&pool), client_(std::move(client)) {}
+      public:
+        Lease(HttpClientPool& pool, std::unique_ptr<HttpClient> client)
+            : pool_(&pool), client_(std::move(client)) {}
         Lease(Lease&&) noexcept = default;
         ~Lease();
         HttpClient& operator*() { return *client_; }
         HttpClient* operator->() { return client_.get(); }
 
-    private:
+      private:
         HttpClientPool* pool_;
         std::unique_ptr<HttpClient> client_;
     };
@@ -158,7 +165,7 @@ public:
     Lease acquire();
     const ClientOptions& options() const { return options_; }
 
-private:
+  private:
     friend class Lease;
     ClientOptions options_;
     std::mutex mutex_;

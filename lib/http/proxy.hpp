@@ -21,7 +21,10 @@ enum class ProxyMode { none, system, basic, ntlm };
 
 struct ProxySettings {
     ProxyMode mode = ProxyMode::none;
-    std::string url;       // http://host:port for basic/ntlm (system: from the environment)
+    // http://host:port for basic/ntlm. For system: the proxy of https:// URLs (HTTPS_PROXY,
+    // else ALL_PROXY); http_url is the one of http:// URLs (HTTP_PROXY, else ALL_PROXY).
+    std::string url;
+    std::string http_url;
     std::string user;
     std::string password;  // a secret: registered for redaction when loaded
     std::vector<std::string> no_proxy;

@@ -1,0 +1,26 @@
+// An absolute http(s) URL taken apart, for proxy choice and logs. Not a general URL parser:
+// the parts ri needs, from the URLs ri builds or a user configures.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ri::http {
+
+struct UrlParts {
+    std::string scheme;    // lower-cased: "http", "https"
+    std::string user;      // still percent-encoded
+    std::string password;  // still percent-encoded
+    std::string host;      // lower-cased, IPv6 without brackets
+    int port = 0;          // the explicit port, else the scheme's default (80, 443, 1080)
+    bool has_port = false;
+    std::string path_and_query;  // from the first '/', '?' or '#' on ("" when absent)
+};
+
+std::optional<UrlParts> parse_url(std::string_view url);
+std::string percent_decode(std::string_view text);
+// "fd00::1" -> "[fd00::1]"; names and IPv4 unchanged.
+std::string bracket_host(const std::string& host);
+
+}  // namespace ri::http
