@@ -12,7 +12,15 @@
 
 namespace ri::storage {
 
-std::unique_ptr<Backend> make_azure_backend(const AzureSettings& settings, const std::string& container,
+std::unique_ptr<Backend> make_azure_backend(const AzureSettings& settings,
+                                            const std::string& container,
                                             std::shared_ptr<http::HttpClientPool> pool);
+
+// Container management, for tests and setup: true when created / deleted, false when it
+// already existed / was already gone; other failures throw StorageError.
+bool create_azure_container(const AzureSettings& settings, const std::string& container,
+                            http::HttpClientPool& pool);
+bool delete_azure_container(const AzureSettings& settings, const std::string& container,
+                            http::HttpClientPool& pool);
 
 }  // namespace ri::storage
