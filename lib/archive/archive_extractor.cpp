@@ -350,9 +350,8 @@ class Extractor {
             if (!raw) refuse("(unnamed)", "has a name that cannot be read");
             auto rel = normalize_entry_path(raw);
             if (!rel) {
-                refuse(raw, std::string_view(raw).starts_with('/')
-                                ? "has an absolute path"
-                                : "has a path that climbs out with '..'");
+                refuse(raw, std::string_view(raw).starts_with('/') ? "has an absolute path"
+                                                                   : "has '..' in its path");
             }
             if (archive_entry_hardlink(e)) {
                 if (rel->empty()) refuse(raw, "is a hard link in place of the target directory");

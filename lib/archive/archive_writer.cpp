@@ -215,6 +215,8 @@ uint64_t ArchiveWriter::write_file_data(int root_fd, const std::string& display,
                              e.size));
             break;
         }
+        // A short read of a regular file is its end: no second read(2) to see 0.
+        if (static_cast<size_t>(n) < want) break;
         cancel::check();
     }
     if (remaining > 0) {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "archive/archive_writer.hpp"
-#include "archive/path_filter.hpp"
+#include "core/path_filter.hpp"
 #include "core/progress.hpp"
 
 namespace ri::archive {

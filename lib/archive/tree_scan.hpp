@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "archive/path_filter.hpp"
+#include "core/path_filter.hpp"
 
 namespace ri::archive {
 

@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "archive/path_filter.hpp"
 #include "archive/tar_naming.hpp"
 #include "core/error.hpp"
+#include "core/path_filter.hpp"
 
 using namespace ri;
 using namespace ri::archive;
