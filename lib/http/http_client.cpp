@@ -57,8 +57,8 @@ bool failed_before_send(CURLcode code) {
 }
 
 // Transport failures worth another attempt: the network, not the request, was at fault.
-bool retryable_transport(int code) {
-    switch (static_cast<CURLcode>(code)) {
+bool retryable_transport(const TransportError& e) {
+    switch (static_cast<CURLcode>(e.curl_code())) {
         case CURLE_COULDNT_RESOLVE_PROXY:
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_CONNECT:
@@ -67,14 +67,32 @@ bool retryable_transport(int code) {
         case CURLE_RECV_ERROR:
         case CURLE_GOT_NOTHING:
         case CURLE_PARTIAL_FILE:
-        case CURLE_SSL_CONNECT_ERROR:
         case CURLE_HTTP2:
         case CURLE_HTTP2_STREAM:
         case CURLE_AGAIN:
             return true;
+        case CURLE_SSL_CONNECT_ERROR: {
+            // A handshake cut by the network is transient; a protocol or certificate mismatch
+            // ("wrong version number", "unsupported protocol") fails the same way every time.
+            std::string_view m = e.what();
+            return m.find("SSL_ERROR_SYSCALL") != std::string_view::npos ||
+                   m.find("reset by peer") != std::string_view::npos ||
+                   m.find("unexpected eof") != std::string_view::npos;
+        }
         default:
             return false;
     }
+}
+
+// A 401 to a request forwarded by a proxy we sent credentials to, challenging for Basic or
+// NTLM: the proxy refusing them (tinyproxy answers 401 instead of 407). Object stores and the
+// Rescale API never challenge for Basic or NTLM, so an origin's 401 is not mistaken for it.
+bool is_proxy_challenge(const Response& response) {
+    auto challenge = response.header("www-authenticate");
+    if (!challenge) return false;
+    std::string_view c = *challenge;
+    auto scheme = c.substr(0, c.find(' '));
+    return iequals(scheme, "Basic") || iequals(scheme, "NTLM");
 }
 
 // The URL for logs: signatures in the query are redacted by ri::redact.
@@ -377,10 +395,11 @@ Response HttpClient::perform(Request& request) {
         long connect_code = 0;
         curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
         if (proxy && connect_code >= 300) {
-            // The proxy answered the CONNECT with a refusal (407 for bad credentials): that is
-            // an HTTP answer, the proxy's, and the caller maps it like any other status.
+            // The proxy answered the CONNECT with a refusal: that is an HTTP answer, the
+            // proxy's, and the caller maps it like any other status. A 401 there can only be
+            // the proxy refusing credentials (tinyproxy says 401 where RFC 9110 says 407).
             Response refused;
-            refused.status = connect_code;
+            refused.status = connect_code == 401 ? 407 : connect_code;
             refused.headers = std::move(t.response.headers);
             refused.body = std::move(t.response.body);
             return refused;
@@ -392,6 +411,8 @@ Response HttpClient::perform(Request& request) {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     t.response.status = status;
+    if (proxy && status == 401 && !proxy->user.empty() && is_proxy_challenge(t.response))
+        t.response.status = 407;
     return std::move(t.response);
 }
 
@@ -423,7 +444,7 @@ Response HttpClient::send(Request request) {
         } catch (const TransportError& e) {
             // A sink that already has bytes cannot take them again: the caller resumes.
             if (e.sink_bytes() > 0) throw;
-            if (!retryable_transport(e.curl_code()) || attempt >= max_attempts) throw;
+            if (!retryable_transport(e) || attempt >= max_attempts) throw;
             if (!request.idempotent && !e.before_send()) throw;
             reason = e.what();
         }

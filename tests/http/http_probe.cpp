@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
     app.add_option("--proxy-user", proxy_user);
     app.add_option("--proxy-password", proxy_password);
     app.add_option("--no-proxy", no_proxy);
+    // The last of a repeated option wins, so a test can override a wrapper's defaults.
+    for (auto* opt : app.get_options()) {
+        if (opt->get_name() != "--header")
+            opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
     CLI11_PARSE(app, argc, argv);
     ri::cancel::install_signal_handlers();
     ri::register_secret(proxy_password);
