@@ -37,6 +37,48 @@ const std::vector<Migration>& state_migrations() {
     static const std::vector<Migration> m = {
         {1, "settings cache and per-tool metadata",
          "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
+        // Transfer resume state (lib/transfer/transfer_state.hpp explains the keys).
+        {2, "transfer resume state", R"sql(
+CREATE TABLE uploads (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  dest TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  part_size INTEGER NOT NULL,
+  parts INTEGER NOT NULL,
+  encrypted INTEGER NOT NULL DEFAULT 0,
+  key_b64 TEXT NOT NULL DEFAULT '',
+  iv_b64 TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (source, dest)
+);
+CREATE TABLE upload_parts (
+  upload INTEGER NOT NULL REFERENCES uploads(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  chain_iv TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (upload, number)
+);
+CREATE TABLE downloads (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  dest TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  part_size INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (source, dest)
+);
+CREATE TABLE download_parts (
+  download INTEGER NOT NULL REFERENCES downloads(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  PRIMARY KEY (download, number)
+);
+)sql"},
     };
     return m;
 }

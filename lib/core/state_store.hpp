@@ -22,7 +22,8 @@ struct Migration {
     std::string sql;
 };
 
-// The migrations of ri's own schema, in order. Later layers append theirs here.
+// The migrations of ri's whole schema, in order: one list for every layer, so that every tool
+// agrees on the version. A layer that needs tables adds its migration at the end.
 const std::vector<Migration>& state_migrations();
 
 class Statement;

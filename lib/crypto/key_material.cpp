@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -63,6 +64,30 @@ void write_key_file(const std::string& path, std::span<const std::byte> key) {
     std::string line = base64_encode(key) + "\n";
     f.write_all({reinterpret_cast<const std::byte*>(line.data()), line.size()});
     f.close();
+}
+
+}  // namespace ri::crypto
+
+namespace ri::crypto {
+
+std::shared_ptr<const SecureBuffer> key_from_flags(const std::string& key_b64,
+                                                   const std::string& key_file, bool create_missing,
+                                                   bool* created) {
+    if (created) *created = false;
+    if (!key_b64.empty() && !key_file.empty())
+        throw Error::usage("Give the key once: --key or --key-file, not both.");
+    if (!key_b64.empty())
+        return std::make_shared<SecureBuffer>(decode_base64_secret(key_b64, 32, "--key"));
+    if (key_file.empty()) return nullptr;
+    std::error_code ec;
+    if (create_missing && !std::filesystem::exists(key_file, ec)) {
+        auto key = std::make_shared<SecureBuffer>(random_secret(32));
+        register_key_forms(key->span());
+        write_key_file(key_file, key->span());
+        if (created) *created = true;
+        return key;
+    }
+    return std::make_shared<SecureBuffer>(read_key_file(key_file, 32));
 }
 
 }  // namespace ri::crypto

@@ -2,6 +2,8 @@
 // length and registers every textual form of the secret for redaction before anything can log.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "crypto/secure_buffer.hpp"
@@ -18,5 +20,12 @@ void register_key_forms(std::span<const std::byte> key);
 SecureBuffer read_key_file(const std::string& path, size_t bytes);
 // Creates a new file (never overwriting) with mode 0600 holding the base64 key.
 void write_key_file(const std::string& path, std::span<const std::byte> key);
+
+// The key of --key B64 / --key-file PATH (exactly one may be given; nullptr when neither is).
+// With create_missing, a --key-file that does not exist yet is created with a new random key
+// (mode 0600) and `created` is set, so a first encrypted upload can make its key file.
+std::shared_ptr<const SecureBuffer> key_from_flags(const std::string& key_b64,
+                                                   const std::string& key_file, bool create_missing,
+                                                   bool* created = nullptr);
 
 }  // namespace ri::crypto

@@ -14,37 +14,46 @@
 namespace ri::storage {
 
 class MemoryBackend : public Backend {
-public:
-    explicit MemoryBackend(std::string scheme = "s3", Limits limits = {10000, 5u << 20, 5ull << 30, 5ull << 30, 1000});
+  public:
+    explicit MemoryBackend(std::string scheme = "s3",
+                           Limits limits = {10000, 5u << 20, 5ull << 30, 5ull << 30, 1000});
 
     std::string scheme() const override { return scheme_; }
-    std::string url_of(const std::string& key) const override { return scheme_ + "://memory/" + key; }
+    std::string url_of(const std::string& key) const override {
+        return scheme_ + "://memory/" + key;
+    }
     Limits limits() const override { return limits_; }
 
     std::optional<ObjectInfo> head(const std::string& key) override;
     void get(const std::string& key, std::optional<ByteRange> range, const Sink& sink) override;
-    ObjectInfo put(const std::string& key, std::span<const std::byte> body, const Metadata& metadata) override;
+    ObjectInfo put(const std::string& key, std::span<const std::byte> body,
+                   const Metadata& metadata) override;
     std::string create_multipart(const std::string& key, const Metadata& metadata) override;
     std::string upload_part(const std::string& key, const std::string& upload_id, int part_number,
                             std::span<const std::byte> body) override;
     ObjectInfo complete_multipart(const std::string& key, const std::string& upload_id,
-                                  const std::vector<PartInfo>& parts, const Metadata& metadata) override;
+                                  const std::vector<PartInfo>& parts,
+                                  const Metadata& metadata) override;
     void abort_multipart(const std::string& key, const std::string& upload_id) override;
     std::vector<PartInfo> list_parts(const std::string& key, const std::string& upload_id) override;
     std::vector<UploadInfo> list_multipart_uploads(const std::string& prefix) override;
     ListPage list(const std::string& prefix, const std::string& delimiter, const std::string& token,
                   int max_keys = 1000) override;
     std::vector<DeleteResult> delete_objects(const std::vector<std::string>& keys) override;
-    ObjectInfo copy(const std::string& source_key, const std::string& dest_key, MetadataDirective directive,
-                    const Metadata& metadata) override;
+    ObjectInfo copy(const std::string& source_key, const std::string& dest_key,
+                    MetadataDirective directive, const Metadata& metadata) override;
 
     // Test controls.
-    void fail_next(const std::string& operation, int times, long http_status = 503, std::string code = "SlowDown");
+    void fail_next(const std::string& operation, int times, long http_status = 503,
+                   std::string code = "SlowDown");
     int calls(const std::string& operation) const;
     std::string object_bytes(const std::string& key) const;
     void set_upload_initiated(const std::string& upload_id, const std::string& iso_time);
+    // Called before every operation with its name and 1-based call count; may throw to inject
+    // a failure at an exact point ("part 6 fails").
+    void set_hook(std::function<void(const std::string& operation, int call)> hook);
 
-private:
+  private:
     struct Upload {
         std::string key;
         Metadata metadata;
@@ -67,6 +76,7 @@ private:
     std::map<std::string, int> calls_;
     std::map<std::string, std::pair<int, std::pair<long, std::string>>> failures_;
     uint64_t next_upload_ = 1;
+    std::function<void(const std::string&, int)> hook_;
 };
 
 }  // namespace ri::storage

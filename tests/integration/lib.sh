@@ -126,3 +126,30 @@ use_service() {
   # Test servers are on loopback: no proxy from the environment (proxy tests set their own).
   unset HTTP_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY http_proxy https_proxy all_proxy no_proxy
 }
+
+# s3_env: after use_service radosgw, point both ri and the real aws/rclone clients at the test
+# server with the first user's keys (private config files under $T), and define `aws_` and
+# `rclone_` wrappers. Creates nothing on the server.
+s3_env() {
+  unset AWS_PROFILE AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION
+  export AWS_ACCESS_KEY_ID=$RI_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$RI_S3_SECRET_KEY
+  export AWS_ENDPOINT_URL=$RI_S3_ENDPOINT AWS_REGION=$RI_S3_REGION
+  export AWS_CONFIG_FILE=$T/aws-config AWS_SHARED_CREDENTIALS_FILE=$T/aws-credentials RCLONE_CONFIG=$T/rclone.conf
+  printf '[default]\nregion = %s\n' "$RI_S3_REGION" >"$AWS_CONFIG_FILE"
+  printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$RI_S3_ACCESS_KEY" "$RI_S3_SECRET_KEY" \
+    >"$AWS_SHARED_CREDENTIALS_FILE"
+  printf '[rgw]\ntype = s3\nprovider = Other\naccess_key_id = %s\nsecret_access_key = %s\nendpoint = %s\nforce_path_style = true\n' \
+    "$RI_S3_ACCESS_KEY" "$RI_S3_SECRET_KEY" "$RI_S3_ENDPOINT" >"$RCLONE_CONFIG"
+}
+aws_() { /usr/bin/aws --endpoint-url "$RI_S3_ENDPOINT" "$@"; }
+rclone_() { env -u AWS_CA_BUNDLE rclone "$@"; }
+
+# new_bucket PREFIX: create a uniquely named bucket with aws, removed with its objects at exit;
+# its name is left in $BUCKET (not printed: a $(...) subshell would lose the cleanup trap).
+RI_BUCKETS=()
+new_bucket() {
+  BUCKET="$1-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  aws_ s3 mb "s3://$BUCKET" >/dev/null || fail "could not create bucket $BUCKET"
+  RI_BUCKETS+=("$BUCKET")
+  trap 'for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
+}

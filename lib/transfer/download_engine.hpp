@@ -1,0 +1,75 @@
+// Downloads objects to local files with one worker budget across parts and files: segmented
+// ranged GETs written with pwrite into NAME.ri-partial (aria2 style), each finished part
+// recorded in the state database so that a rerun after Ctrl+C, kill -9 or a server restart
+// fetches only the missing parts. The file is renamed into place only when every byte is
+// there and the size (and padding, for encrypted objects) checks out.
+//
+// Encrypted objects (metadata iv, platform CBC format) are decrypted on the fly: CBC
+// decryption of a range needs only the 16 ciphertext bytes before it, so every part is
+// fetched with those 16 extra bytes and decrypted independently, in parallel.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/progress.hpp"
+#include "crypto/secure_buffer.hpp"
+#include "storage/backend.hpp"
+#include "transfer/conflict.hpp"
+#include "transfer/part_planner.hpp"
+#include "transfer/transfer_state.hpp"
+
+namespace ri::transfer {
+
+struct DownloadItem {
+    std::string key;
+    std::string dest;  // local path
+    // Known from a listing (saves a HEAD): size and ETag. Metadata always needs a HEAD when the
+    // object may be encrypted.
+    std::optional<storage::ObjectInfo> known;
+};
+
+struct DownloadResult {
+    std::string key;
+    std::string url;
+    std::string path;
+    uint64_t size = 0;  // bytes written (plaintext)
+    std::string etag;
+    bool skipped = false;
+    bool decrypted = false;
+    int parts = 1;
+    int parts_fetched = 0;
+    bool resumed = false;
+};
+
+struct DownloadOptions {
+    int concurrency = 8;
+    uint64_t part_size = kDefaultPartSize;
+    IfExists if_exists = IfExists::skip;
+    // Decrypt objects whose metadata has an `iv` with this key; without a key such objects are
+    // refused unless raw is set (then the ciphertext is saved as it is).
+    std::shared_ptr<const crypto::SecureBuffer> decryption_key;
+    bool raw = false;
+    int part_retries = 5;  // re-requests of the rest of a part after a broken connection
+};
+
+class Downloader {
+  public:
+    using DoneFn = std::function<void(const DownloadResult&)>;
+    using ErrorFn = std::function<void(const DownloadItem&, const std::exception&)>;
+
+    Downloader(storage::Backend& backend, TransferState* state, Progress& progress,
+               DownloadOptions options);
+    ~Downloader();
+
+    void run(const std::vector<DownloadItem>& items, const DoneFn& on_done,
+             const ErrorFn& on_error);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ri::transfer
