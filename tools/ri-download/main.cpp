@@ -144,8 +144,9 @@ int main(int argc, char** argv) {
         app, "--if-exists", o.if_exists, {"skip", "overwrite", "rename"},
         "When the local file exists: skip (default), overwrite, or save as 'name (1)'");
     app.add_option("--include", o.includes,
-                   "Only objects whose relative path matches this glob (repeatable)");
-    app.add_option("--exclude", o.excludes, "Leave out objects matching this glob (repeatable)");
+                   "Only objects whose relative path matches this glob (repeatable)")
+        ->allow_extra_args(false);
+    app.add_option("--exclude", o.excludes, "Leave out objects matching this glob (repeatable)")->allow_extra_args(false);
     tool.secret(
         app.add_option("--key", o.key, "Key to decrypt encrypted objects, base64 of 32 bytes")
             ->type_name("B64"));

@@ -247,11 +247,13 @@ int main(int argc, char** argv) {
     app.add_option("--include", o.includes,
                    "Store only files matching GLOB (repeatable; 'a;b' lists; default: config "
                    "include_pattern)")
-        ->type_name("GLOB");
+        ->type_name("GLOB")
+        ->allow_extra_args(false);
     app.add_option("--exclude", o.excludes,
                    "Leave out files and directories matching GLOB (repeatable; 'a;b' lists; "
                    "default: config exclude_pattern)")
-        ->type_name("GLOB");
+        ->type_name("GLOB")
+        ->allow_extra_args(false);
     app.add_option("--subpath", o.subpath,
                    "Archive only this subdirectory of each run; paths leading out are refused")
         ->type_name("PATH");

@@ -201,10 +201,12 @@ int main(int argc, char** argv) {
         app, "--if-exists", o.if_exists, {"skip", "overwrite", "rename"},
         "When the object exists: skip it (default), overwrite it, or upload as 'name (1)'");
     app.add_option("--include", o.includes,
-                   "Only files matching this glob (repeatable; ';'-separated lists too)");
-    app.add_option("--exclude", o.excludes, "Leave out files matching this glob (repeatable)");
+                   "Only files matching this glob (repeatable; ';'-separated lists too)")
+        ->allow_extra_args(false);
+    app.add_option("--exclude", o.excludes, "Leave out files matching this glob (repeatable)")->allow_extra_args(false);
     app.add_option("--metadata", o.metadata,
-                   "User metadata KEY=VALUE on every object (repeatable)");
+                   "User metadata KEY=VALUE on every object (repeatable)")
+        ->allow_extra_args(false);
     app.add_flag("--encrypt", o.encrypt,
                  "Encrypt in the platform's format (AES-256-CBC; IV in the object's metadata)");
     tool.secret(
