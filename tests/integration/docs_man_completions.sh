@@ -7,9 +7,10 @@ source "$(dirname "$0")/lib.sh"
 ri_setup
 src=${RI_SOURCE_DIR:?RI_SOURCE_DIR is not set}
 tools=()
-for b in "$RI_BIN"/ri-*; do
-    [ "$(basename "$b")" = ri-unit-tests ] && continue
-    tools+=("$(basename "$b")")
+for main in "$src"/tools/ri-*/main.cpp; do # every tool the project builds
+    tool=$(basename "$(dirname "$main")")
+    [ -x "$RI_BIN/$tool" ] || fail "$tool is not built in $RI_BIN"
+    tools+=("$tool")
 done
 [ ${#tools[@]} -ge 2 ] || fail "found only ${#tools[@]} tools in $RI_BIN"
 
