@@ -49,8 +49,8 @@ struct Request {
     // that happened before the request was sent.
     bool idempotent = true;
     // Called before every attempt with the request to send: signers (SigV4, SharedKey) add
-    // their headers here so each retry carries a fresh date and signature. send() restores
-    // `headers` to what the caller gave before each attempt, so adding is enough.
+    // their headers here so each retry carries a fresh date and signature. Each attempt starts
+    // from the headers the caller gave, so adding is enough.
     std::function<void(Request&)> before_attempt;
     // When set, the response body of a 2xx answer streams here instead of into Response::body
     // (error bodies are always collected, for the error message). It may throw to abort.
@@ -115,7 +115,8 @@ class HttpClient {
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
 
-    // One attempt, no retry. Throws TransportError when no answer came.
+    // One attempt (before_attempt included), no retry. Throws TransportError when no answer
+    // came. The request's headers are as the caller gave them again on return.
     Response perform(Request& request);
     // With the retry policy. A retryable status that is still failing after the last attempt is
     // returned (the caller maps it to "throttled" / "server error"); a transport failure after

@@ -3,7 +3,24 @@
 // AWS_SESSION_TOKEN, AWS_ENDPOINT_URL, AWS_REGION / AWS_DEFAULT_REGION, AZURE_STORAGE_ACCOUNT,
 // AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, AZURE_STORAGE_ENDPOINT); a named profile, an
 // apiconfig section [storage.NAME] (mode 0600: it holds secrets) chosen with --storage-profile
-// or RI_STORAGE_PROFILE. Every secret is registered for redaction as soon as it is read.
+// or RI_STORAGE_PROFILE (without either, [storage.default] when it exists). Every secret is
+// registered for redaction as soon as it is read.
+//
+//   [storage.lab]                  keys (aliases in parentheses)
+//   endpoint = http://127.0.0.1:7480     (s3_endpoint)
+//   region = us-east-1
+//   path_style = true                    true/false, yes/no, 1/0
+//   access_key = ...                     (aws_access_key_id)
+//   secret_key = ...                     (aws_secret_access_key)
+//   session_token = ...                  (aws_session_token)
+//   azure_endpoint = http://127.0.0.1:10000/devstoreaccount1
+//   azure_account = ...                  (account_name)
+//   azure_key = ...                      (account_key)
+//   azure_sas_token = ...                (sas_token)
+//
+// Credentials are taken as a unit from the first source that has any of them (S3: access key,
+// secret key, session token; Azure: key, SAS token), so a stale AWS_SESSION_TOKEN never pairs
+// with keys given as flags. AWS_ENDPOINT_URL_S3 is read before AWS_ENDPOINT_URL.
 #pragma once
 
 #include <map>

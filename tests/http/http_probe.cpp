@@ -120,7 +120,6 @@ int main(int argc, char** argv) {
     try {
         Response response;
         if (once) {
-            attempts = 1;
             response = client.perform(request);
         } else {
             response = client.send(request);

@@ -108,6 +108,13 @@ probe 0 "$BASE/script/notfound?seq=404,200"
 expect_field "$T/out" status 404
 expect_field "$T/out" attempts 1
 
+# --- perform(): one attempt, signed by before_attempt too, never retried.
+probe 0 --once "$BASE/script/perform?seq=503,200"
+expect_field "$T/out" status 503
+expect_field "$T/out" attempts 1
+[ "$(requests /script/perform '[x["headers"].get("x-ri-attempt") for x in r]')" = "['1']" ] ||
+  fail "perform() did not run before_attempt exactly once: $(cat "$T/requests.json")"
+
 # --- Bodies: PUT sends exactly the bytes, with Content-Length and without Expect: 100-continue.
 probe 0 --method PUT --body 'part body bytes' --header 'Content-Type: text/plain' "$BASE/echo/put"
 json_field "$T/out" body >"$T/echo.json"
