@@ -99,7 +99,7 @@ int upload(ToolRunner& tool, Options& o) {
         if (!size || *size == 0)
             throw Error::usage(fmt::format("--part-size '{}' is not a size.", o.part_size));
         options.plan.part_size = *size;
-        options.plan.multipart_threshold = std::max(*size, options.plan.multipart_threshold);
+        options.plan.multipart_threshold = *size;  // a file bigger than one part goes in parts
     }
     options.if_exists = transfer::parse_if_exists(o.if_exists);
     for (const auto& kv : o.metadata) {
