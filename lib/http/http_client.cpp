@@ -483,8 +483,9 @@ Response HttpClient::send(Request request) {
         }
 
         auto delay = backoff(policy, attempt, retry_after);
-        log::warn("{} {}: {}; attempt {} of {} failed, retrying in {} ms", request.method,
-                  loggable(request.url), reason, attempt, max_attempts, delay.count());
+        // The URL ends with a space: a redacted query value must not swallow what follows.
+        log::warn("{} {} (attempt {} of {}) failed: {}; retrying in {} ms", request.method,
+                  loggable(request.url), attempt, max_attempts, reason, delay.count());
         if (on_retry_) on_retry_(RetryEvent{attempt, status, delay, reason});
         interruptible_sleep(delay);
     }

@@ -17,6 +17,7 @@
 
 #include "core/cancel.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/redact.hpp"
 #include "http/http_client.hpp"
 #include "http/proxy.hpp"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     }
     CLI11_PARSE(app, argc, argv);
     ri::cancel::install_signal_handlers();
+    ri::log::init("http_probe");  // retries are logged: the tests read the log for redaction
     ri::register_secret(proxy_password);
 
     ClientOptions options;

@@ -48,6 +48,13 @@ expect_field "$T/out" attempts 3
 [ "$(json_field "$T/out" retries | python3 -c 'import json,sys; print([e["status"] for e in json.load(sys.stdin)])')" = "[503, 503]" ] ||
   fail "on_retry did not report both 503s: $(cat "$T/out")"
 
+# --- Each retry is logged, and a presigned URL's signature never reaches the log.
+probe 0 "$BASE/script/signed?seq=503,200&X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=f00dfacecafe0123456789&sig=c2FzLXNpZ25hdHVyZQ%3D"
+expect_field "$T/out" status 200
+LOG="$XDG_STATE_HOME/ri/logs/ri.log"
+grep -q "/script/signed.* (attempt 1 of 10) failed: HTTP 503; retrying" "$LOG" || fail "the retry was not logged: $(cat "$LOG" 2>&1)"
+grep -q -e f00dfacecafe -e c2FzLXNpZ25hdHVyZQ "$LOG" && fail "a URL signature reached the log: $(grep signed "$LOG")"
+
 # --- 429 with Retry-After: 2 -> the second request comes at least ~2 s after the first.
 probe 0 --base-delay-ms 1 --max-delay-ms 30000 "$BASE/script/ra?seq=429,200&retry_after=2"
 expect_field "$T/out" status 200
