@@ -336,7 +336,10 @@ Response HttpClient::Impl::attempt(const ClientOptions& options, Request& reques
     set(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     set(curl, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
     set(curl, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
-    if (!options.ca_bundle.empty()) set(curl, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    if (!options.ca_bundle.empty()) {
+        set(curl, CURLOPT_CAINFO, options.ca_bundle.c_str());
+        set(curl, CURLOPT_PROXY_CAINFO, options.ca_bundle.c_str());
+    }
     set(curl, CURLOPT_TCP_KEEPALIVE, 1L);
     set(curl, CURLOPT_TCP_KEEPIDLE, 60L);
     set(curl, CURLOPT_TCP_KEEPINTVL, 30L);
@@ -508,7 +511,11 @@ HttpClientPool::Lease::~Lease() {
     if (!client_ || !pool_) return;
     client_->on_retry(nullptr);  // the next borrower starts without this one's callback
     std::lock_guard lock(pool_->mutex_);
-    pool_->idle_.push_back(std::move(client_));
+    try {
+        pool_->idle_.push_back(std::move(client_));
+    } catch (...) {
+        // Out of memory: the client (and its connection) is dropped instead of pooled.
+    }
 }
 
 HttpClientPool::Lease HttpClientPool::acquire() {

@@ -166,7 +166,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after_value(
     using namespace std::chrono;
     value = trim(value);
     if (all_digits(value)) {
-        // A day is more than any server means; longer values are capped, not overflowed.
+        // Absurdly long values are capped, not overflowed (HttpClient caps the wait anyway).
         if (value.size() > 9) return milliseconds(int64_t{999999999} * 1000);
         return milliseconds(int64_t{to_int(value)} * 1000);
     }

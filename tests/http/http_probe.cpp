@@ -5,7 +5,8 @@
 //   http_probe [--method M] [--header 'Name: value']... [--body TEXT] [--sink] [--once]
 //              [--max-attempts N] [--base-delay-ms N] [--max-delay-ms N] [--non-idempotent]
 //              [--proxy-mode none|system|basic|ntlm] [--proxy-url URL] [--proxy-user U]
-//              [--proxy-password P] [--no-proxy LIST] [--low-speed-time S] URL
+//              [--proxy-password P] [--no-proxy LIST] [--low-speed-time S]
+//              [--connect-timeout S] [--ca-bundle PEM] URL
 //
 // Exit 0 with {"status":...} when an answer came (whatever its status); 3 with
 // {"error":"transport",...} on a TransportError; 130 when interrupted.
@@ -28,7 +29,7 @@ using nlohmann::json;
 int main(int argc, char** argv) {
     CLI::App app{"one HTTP request through ri's HttpClient, as JSON"};
     std::string method = "GET", url, body, proxy_mode = "none", proxy_url, proxy_user,
-                proxy_password, no_proxy;
+                proxy_password, no_proxy, ca_bundle;
     std::vector<std::string> header_lines;
     bool use_sink = false, once = false, non_idempotent = false;
     int max_attempts = 10;
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
     app.add_option("--proxy-user", proxy_user);
     app.add_option("--proxy-password", proxy_password);
     app.add_option("--no-proxy", no_proxy);
+    app.add_option("--ca-bundle", ca_bundle, "trust these certificates instead of the system's");
     // The last of a repeated option wins, so a test can override a wrapper's defaults.
     for (auto* opt : app.get_options()) {
         if (opt->get_name() != "--header")
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     options.retry.max_delay = std::chrono::milliseconds(max_delay_ms);
     options.low_speed_time = std::chrono::seconds(low_speed_time);
     options.connect_timeout = std::chrono::seconds(connect_timeout);
+    options.ca_bundle = ca_bundle;
     if (proxy_mode == "system") {
         options.proxy = proxy_settings_from_environment();
         options.proxy.mode = ProxyMode::system;
