@@ -133,6 +133,11 @@ assert e["headers"].get("content-length") == "15", e
 assert "expect" not in e["headers"], e
 assert e["headers"].get("content-type") == "text/plain", e
 EOF
+probe 0 --method PATCH --body '{"a":1}' --header 'Content-Type: application/json' "$BASE/echo/patch"
+json_field "$T/out" body | grep -q '"method": "PATCH".*"content-length": "7".*"body": "{\\"a\\":1}"' ||
+  fail "PATCH did not arrive as sent: $(cat "$T/out")"
+probe 0 --method PUT "$BASE/echo/emptyput"
+json_field "$T/out" body | grep -q '"content-length": "0"' || fail "an empty PUT had no Content-Length: 0: $(cat "$T/out")"
 probe 0 --method POST --body '' "$BASE/echo/emptypost"
 json_field "$T/out" body | grep -q '"body_size": 0' || fail "an empty POST was not empty: $(cat "$T/out")"
 probe 0 --method HEAD "$BASE/script/head?size=1234"
