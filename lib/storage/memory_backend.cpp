@@ -56,6 +56,12 @@ void MemoryBackend::set_upload_initiated(const std::string& upload_id,
     uploads_.at(upload_id).initiated = iso_time;
 }
 
+void MemoryBackend::corrupt(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto& data = objects_.at(key).data;
+    if (!data.empty()) data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x5a);
+}
+
 void MemoryBackend::set_hook(std::function<void(const std::string&, int)> hook) {
     std::lock_guard lock(mutex_);
     hook_ = std::move(hook);

@@ -49,6 +49,8 @@ class MemoryBackend : public Backend {
     int calls(const std::string& operation) const;
     std::string object_bytes(const std::string& key) const;
     void set_upload_initiated(const std::string& upload_id, const std::string& iso_time);
+    // Flips a byte of a stored object without updating its ETag (bit rot, a tampered object).
+    void corrupt(const std::string& key);
     // Called before every operation with its name and 1-based call count; may throw to inject
     // a failure at an exact point ("part 6 fails").
     void set_hook(std::function<void(const std::string& operation, int call)> hook);

@@ -19,6 +19,7 @@
 #include "http/http_client.hpp"
 #include "storage/storage_error.hpp"
 #include "transfer/disk_space.hpp"
+#include "transfer/object_checksum.hpp"
 #include "transfer/task_pool.hpp"
 
 namespace ri::transfer {
@@ -235,9 +236,15 @@ struct Downloader::Impl {
                                                    options.decryption_key->span(), job.iv.span(),
                                                    false);
         }
+        // A one-part object arrives in order from its first byte: check it against the MD5 the
+        // store vouches for (a plain S3 ETag, or Azure's Content-MD5).
+        std::optional<ExpectedMd5> expected_md5 =
+            job.plan.parts == 1 ? usable_md5(job.info) : std::nullopt;
+        Md5 md5;
         auto sink = [&](std::span<const std::byte> data) {
             if (cancel::requested()) cancel::check();
             got += data.size();
+            if (expected_md5) md5.update(data);
             if (!job.decrypt) {
                 job.file.pwrite_all(data, write_at);
                 write_at += data.size();
@@ -297,6 +304,14 @@ struct Downloader::Impl {
         if (got != len + prefix || carry_len != 0) {
             throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.",
                                               backend.url_of(job.item.key), got, k, len + prefix));
+        }
+        if (expected_md5 && !matches(*expected_md5, md5)) {
+            if (state) state->forget_download(job.state_id);
+            job.file.close();
+            ::unlink(job.partial.c_str());
+            throw Error::bad_data(fmt::format(
+                "{} arrived damaged: its MD5 does not match the store's ({}). Nothing was saved.",
+                backend.url_of(job.item.key), job.info.etag));
         }
         if (state) state->record_download_part(job.state_id, k);
         bool last = false;

@@ -20,6 +20,7 @@
 #include "crypto/encoding.hpp"
 #include "crypto/key_material.hpp"
 #include "storage/storage_error.hpp"
+#include "transfer/object_checksum.hpp"
 #include "transfer/task_pool.hpp"
 
 namespace ri::transfer {
@@ -212,6 +213,17 @@ struct Uploader::Impl {
             body += tail;
         }
         storage::ObjectInfo info = backend.put(key, {buf.data(), body}, object_metadata(plan, iv));
+        // S3 answers a single PUT with the MD5 of what it stored: check it against what we sent.
+        if (auto expected = usable_md5(info)) {
+            Md5 md5;
+            md5.update({buf.data(), body});
+            if (!matches(*expected, md5)) {
+                throw Error::bad_data(fmt::format("{} was stored with a different checksum than "
+                                                  "the data sent; upload it again.",
+                                                  backend.url_of(key)),
+                                      fmt::format("etag {} vs md5 {}", info.etag, md5.hex()));
+            }
+        }
         progress.advance(st.size);
         progress.end_item(true);
         UploadResult r = result(item.source, key, st.size);

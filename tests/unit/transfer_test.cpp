@@ -328,3 +328,16 @@ TEST_CASE("orphaned multipart uploads older than a day and unknown locally are a
     CHECK(aborted[0].key == "x/old");
     CHECK(f.backend.list_multipart_uploads("x/").size() == 2);
 }
+
+TEST_CASE("a one-part object that arrives damaged is refused and nothing is saved") {
+    Fixture f;
+    std::string data = random_text(3000, 9);
+    f.backend.put("o", std::as_bytes(std::span(data)), {});
+    f.backend.corrupt("o");
+    auto out = (f.dir / "o.bin").string();
+    f.download({{"o", out, std::nullopt}}, {});
+    REQUIRE(f.download_errors.size() == 1);
+    CHECK(f.download_errors[0].find("MD5") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out));
+    CHECK_FALSE(std::filesystem::exists(out + ".ri-partial"));
+}
