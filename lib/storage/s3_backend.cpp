@@ -281,7 +281,19 @@ class S3Backend final : public Backend {
         call.body = bytes(xml);
         call.headers.emplace_back("content-type", "application/xml");
         auto r = send(call, url_of(key));
-        if (!r.ok()) fail_upload(r, key);
+        if (!r.ok()) {
+            // radosgw 16.2 answers a completion of an aborted or unknown upload with 500
+            // InternalError ("This multipart completion is already in progress"), where S3 says
+            // NoSuchUpload: ask ListParts which it is.
+            if (r.status == 500) {
+                try {
+                    list_parts(key, upload_id);
+                } catch (const StorageError& e) {
+                    if (e.service_code() == "NoSuchUpload") throw;
+                }
+            }
+            fail_upload(r, key);
+        }
         // S3 may fail after it has sent 200 and report the failure in the body.
         if (auto error = s3xml::parse_error(r.body)) {
             throw storage_error(s3_.service(), url_of(key), 500, error->code, error->message);

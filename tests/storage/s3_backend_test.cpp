@@ -289,11 +289,12 @@ TEST_CASE("S3: ListMultipartUploads paged, abort, and NoSuchUpload afterwards", 
     CHECK(b.backend->list_multipart_uploads("").size() == 4);
 
     b.backend->abort_multipart("up/a", a1);
-    for (auto attempt : {1, 2}) {
+    for (auto attempt : {1, 2, 3}) {
         INFO("after abort, call " << attempt);
         try {
             if (attempt == 1) b.backend->list_parts("up/a", a1);
             if (attempt == 2) b.backend->upload_part("up/a", a1, 2, bytes(std::string("y")));
+            if (attempt == 3) b.backend->complete_multipart("up/a", a1, {{1, 1, "x"}}, {});
             FAIL("no NoSuchUpload");
         } catch (const StorageError& e) {
             CHECK(e.service_code() == "NoSuchUpload");
