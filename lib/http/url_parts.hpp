@@ -19,7 +19,8 @@ struct UrlParts {
 };
 
 std::optional<UrlParts> parse_url(std::string_view url);
-std::string percent_decode(std::string_view text);
+// %XX decoded (invalid sequences kept as they are); with plus_is_space, form encoding's "+".
+std::string percent_decode(std::string_view text, bool plus_is_space = false);
 // "fd00::1" -> "[fd00::1]"; names and IPv4 unchanged.
 std::string bracket_host(const std::string& host);
 

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/redact.hpp"
 #include "crypto/encoding.hpp"
+#include "http/url_parts.hpp"
 
 namespace ri::storage {
 namespace {
@@ -166,24 +167,7 @@ void azure_set_header(http::Headers& headers, std::string_view name, std::string
 }
 
 std::string azure_percent_decode(std::string_view text) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-            hex(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
+    return http::percent_decode(text);
 }
 
 AzureSharedKeySigner::AzureSharedKeySigner(std::string account, std::string_view base64_key)

@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "http/url_parts.hpp"
 #include "storage/storage_error.hpp"
 
 namespace ri::storage::s3xml {
@@ -93,26 +94,7 @@ std::string iso8601_from_http_date(std::string_view http_date) {
 }
 
 std::string url_decode_form(std::string_view text) {
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '+') {
-            out += ' ';
-        } else if (text[i] == '%' && i + 2 < text.size() && nibble(text[i + 1]) >= 0 &&
-                   nibble(text[i + 2]) >= 0) {
-            out += static_cast<char>(nibble(text[i + 1]) * 16 + nibble(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
+    return http::percent_decode(text, true);
 }
 
 std::optional<ErrorBody> parse_error(std::string_view body) {

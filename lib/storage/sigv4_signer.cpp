@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "crypto/encoding.hpp"
+#include "http/url_parts.hpp"
 
 namespace ri::storage {
 namespace {
@@ -135,31 +136,6 @@ std::string normalize(std::string_view path) {
     return out.empty() ? "/" : out;
 }
 
-// %XX sequences decoded; everything else (including '+') kept.
-std::string percent_decode(std::string_view text) {
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            int hi = nibble(text[i + 1]);
-            int lo = nibble(text[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out += static_cast<char>(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out += text[i];
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string aws_uri_encode(std::string_view text, bool keep_slash) {
@@ -200,7 +176,7 @@ SigV4Signer::SigV4Signer(SigV4Credentials credentials, SigV4Scope scope)
     : credentials_(std::move(credentials)), scope_(std::move(scope)) {}
 
 std::string SigV4Signer::canonical_uri(std::string_view path) const {
-    std::string decoded = percent_decode(path);
+    std::string decoded = http::percent_decode(path);
     if (scope_.normalize_path) decoded = normalize(decoded);
     if (decoded.empty()) return "/";
     return aws_uri_encode(decoded, true);
@@ -218,8 +194,8 @@ std::string SigV4Signer::canonical_query(std::string_view query) {
             std::string_view name = piece.substr(0, eq);
             std::string_view value =
                 eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
-            params.emplace_back(aws_uri_encode(percent_decode(name), false),
-                                aws_uri_encode(percent_decode(value), false));
+            params.emplace_back(aws_uri_encode(http::percent_decode(name), false),
+                                aws_uri_encode(http::percent_decode(value), false));
         }
         if (amp == std::string_view::npos) break;
         start = amp + 1;
