@@ -171,8 +171,9 @@ class AzureBackend final : public Backend {
         return info_from(key, r);
     }
 
-    void get(const std::string& key, std::optional<ByteRange> range, const Sink& sink) override {
-        if (range && range->length == 0) return;
+    ObjectInfo get(const std::string& key, std::optional<ByteRange> range,
+                   const Sink& sink) override {
+        if (range && range->length == 0) return ObjectInfo{key, 0, "", "", {}, ""};
         http::Request request = account_.request("GET", blob_url(key, ""));
         if (range) {
             request.headers.emplace_back("x-ms-range",
@@ -193,6 +194,14 @@ class AzureBackend final : public Backend {
             }
         }
         if (!r.ok()) fail(r, url_of(key));
+        ObjectInfo info = info_from(key, r);
+        if (auto total = r.header("content-range");
+            total && total->rfind('/') != std::string::npos) {
+            info.size = std::stoull(total->substr(total->rfind('/') + 1));
+            // A range's Content-MD5 would be the range's: the blob's own is x-ms-blob-content-md5.
+            info.content_md5 = r.header("x-ms-blob-content-md5").value_or("");
+        }
+        return info;
     }
 
     ObjectInfo put(const std::string& key, std::span<const std::byte> body,

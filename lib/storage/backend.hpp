@@ -57,24 +57,24 @@ struct ByteRange {
 struct DeleteResult {
     std::string key;
     bool ok = false;
-    std::string code;     // e.g. AccessDenied, when not ok
+    std::string code;  // e.g. AccessDenied, when not ok
     std::string message;
 };
 
 enum class MetadataDirective { copy, replace };
 
 struct Limits {
-    int max_parts;             // S3 10,000; Azure 50,000 blocks
-    uint64_t min_part_size;    // S3 5 MiB (all but the last); Azure 1 byte
-    uint64_t max_part_size;    // S3 5 GiB; Azure 4000 MiB
-    uint64_t max_single_put;   // S3 5 GiB; Azure 5000 MiB
-    int max_delete_batch;      // S3 1000; Azure 256 (one call per blob when no batch API)
+    int max_parts;            // S3 10,000; Azure 50,000 blocks
+    uint64_t min_part_size;   // S3 5 MiB (all but the last); Azure 1 byte
+    uint64_t max_part_size;   // S3 5 GiB; Azure 4000 MiB
+    uint64_t max_single_put;  // S3 5 GiB; Azure 5000 MiB
+    int max_delete_batch;     // S3 1000; Azure 256 (one call per blob when no batch API)
 };
 
 using Sink = std::function<void(std::span<const std::byte>)>;
 
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
 
     virtual std::string scheme() const = 0;  // "s3" or "az"
@@ -84,26 +84,32 @@ public:
 
     // nullopt when the object does not exist; other failures throw StorageError.
     virtual std::optional<ObjectInfo> head(const std::string& key) = 0;
-    // Streams the object (or a range of it) to sink; throws StorageError, and http
+    // Streams the object (or a range of it) to sink and returns what the response's headers say
+    // of the object: size (the whole object's, also for a range), ETag, metadata, Content-MD5 —
+    // so a small object needs no HEAD before its GET. Throws StorageError, and http
     // TransportError when the connection broke mid-body (sink_bytes() says how far it got).
-    virtual void get(const std::string& key, std::optional<ByteRange> range, const Sink& sink) = 0;
-    virtual ObjectInfo put(const std::string& key, std::span<const std::byte> body, const Metadata& metadata) = 0;
+    virtual ObjectInfo get(const std::string& key, std::optional<ByteRange> range,
+                           const Sink& sink) = 0;
+    virtual ObjectInfo put(const std::string& key, std::span<const std::byte> body,
+                           const Metadata& metadata) = 0;
 
     virtual std::string create_multipart(const std::string& key, const Metadata& metadata) = 0;
     // Returns the part's ETag (S3) or block id (Azure).
-    virtual std::string upload_part(const std::string& key, const std::string& upload_id, int part_number,
-                                    std::span<const std::byte> body) = 0;
+    virtual std::string upload_part(const std::string& key, const std::string& upload_id,
+                                    int part_number, std::span<const std::byte> body) = 0;
     virtual ObjectInfo complete_multipart(const std::string& key, const std::string& upload_id,
-                                          const std::vector<PartInfo>& parts, const Metadata& metadata) = 0;
+                                          const std::vector<PartInfo>& parts,
+                                          const Metadata& metadata) = 0;
     virtual void abort_multipart(const std::string& key, const std::string& upload_id) = 0;
     // Every part the server holds for the upload, following pagination. Throws StorageError
     // with code NoSuchUpload when the upload is gone.
-    virtual std::vector<PartInfo> list_parts(const std::string& key, const std::string& upload_id) = 0;
+    virtual std::vector<PartInfo> list_parts(const std::string& key,
+                                             const std::string& upload_id) = 0;
     virtual std::vector<UploadInfo> list_multipart_uploads(const std::string& prefix) = 0;
 
     // One page; pass the previous page's next_token to continue. max_keys <= 1000.
-    virtual ListPage list(const std::string& prefix, const std::string& delimiter, const std::string& token,
-                          int max_keys = 1000) = 0;
+    virtual ListPage list(const std::string& prefix, const std::string& delimiter,
+                          const std::string& token, int max_keys = 1000) = 0;
     // Batches internally (S3 DeleteObjects of up to 1000 keys); one result per key.
     virtual std::vector<DeleteResult> delete_objects(const std::vector<std::string>& keys) = 0;
     virtual ObjectInfo copy(const std::string& source_key, const std::string& dest_key,

@@ -89,14 +89,18 @@ std::optional<ObjectInfo> MemoryBackend::head(const std::string& key) {
         ""};
 }
 
-void MemoryBackend::get(const std::string& key, std::optional<ByteRange> range, const Sink& sink) {
+ObjectInfo MemoryBackend::get(const std::string& key, std::optional<ByteRange> range,
+                              const Sink& sink) {
     std::string data;
+    ObjectInfo info;
     {
         std::lock_guard lock(mutex_);
         count_and_maybe_fail("get");
         auto it = objects_.find(key);
         if (it == objects_.end()) throw not_found("NoSuchKey", url_of(key));
         data = it->second.data;
+        info = {key, data.size(), it->second.etag, it->second.last_modified, it->second.metadata,
+                ""};
     }
     uint64_t off = range ? range->offset : 0;
     uint64_t len = range ? range->length : data.size();
@@ -109,6 +113,7 @@ void MemoryBackend::get(const std::string& key, std::optional<ByteRange> range, 
             {reinterpret_cast<const std::byte*>(data.data() + off + done), static_cast<size_t>(n)});
         done += n;
     }
+    return info;
 }
 
 ObjectInfo MemoryBackend::put(const std::string& key, std::span<const std::byte> body,

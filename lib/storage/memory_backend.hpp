@@ -25,7 +25,8 @@ class MemoryBackend : public Backend {
     Limits limits() const override { return limits_; }
 
     std::optional<ObjectInfo> head(const std::string& key) override;
-    void get(const std::string& key, std::optional<ByteRange> range, const Sink& sink) override;
+    ObjectInfo get(const std::string& key, std::optional<ByteRange> range,
+                   const Sink& sink) override;
     ObjectInfo put(const std::string& key, std::span<const std::byte> body,
                    const Metadata& metadata) override;
     std::string create_multipart(const std::string& key, const Metadata& metadata) override;

@@ -173,9 +173,20 @@ class S3Backend final : public Backend {
         auto r = send(call, url_of(key));
         if (r.status == 404) return std::nullopt;
         if (!r.ok()) s3_.fail(r, url_of(key));
+        return info_from(key, r);
+    }
+
+    // What HEAD and GET answers say of the object; for a 206 the size is Content-Range's total.
+    static ObjectInfo info_from(const std::string& key, const http::Response& r) {
         ObjectInfo info;
         info.key = key;
         info.size = to_u64(r.header("content-length").value_or("0"));
+        if (auto range = r.header("content-range")) {
+            if (auto slash = range->rfind('/');
+                slash != std::string::npos && range->substr(slash + 1) != "*") {
+                info.size = to_u64(range->substr(slash + 1));
+            }
+        }
         info.etag = s3xml::unquote_etag(r.header("etag").value_or(""));
         info.last_modified = s3xml::iso8601_from_http_date(r.header("last-modified").value_or(""));
         for (const auto& [name, value] : r.headers) {
@@ -185,8 +196,9 @@ class S3Backend final : public Backend {
         return info;
     }
 
-    void get(const std::string& key, std::optional<ByteRange> range, const Sink& sink) override {
-        if (range && range->length == 0) return;
+    ObjectInfo get(const std::string& key, std::optional<ByteRange> range,
+                   const Sink& sink) override {
+        if (range && range->length == 0) return ObjectInfo{key, 0, "", "", {}, ""};
         S3Call call("GET", object_key(key));
         if (range) {
             call.headers.emplace_back("range", fmt::format("bytes={}-{}", range->offset,
@@ -223,6 +235,7 @@ class S3Backend final : public Backend {
                     "InvalidRangeResponse", fmt::format("{}: {}", url_of(key), content_range));
             }
         }
+        return info_from(key, r);
     }
 
     ObjectInfo put(const std::string& key, std::span<const std::byte> body,

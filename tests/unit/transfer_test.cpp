@@ -341,3 +341,44 @@ TEST_CASE("a one-part object that arrives damaged is refused and nothing is save
     CHECK_FALSE(std::filesystem::exists(out));
     CHECK_FALSE(std::filesystem::exists(out + ".ri-partial"));
 }
+
+TEST_CASE("small objects known from a listing come down with one GET and no HEAD") {
+    Fixture f;
+    std::string data = random_text(500, 10);
+    f.backend.put("s/plain", std::as_bytes(std::span(data)), {});
+    auto key = std::make_shared<crypto::SecureBuffer>(crypto::random_secret(32));
+    write_file(f.dir / "src", data);
+    UploadOptions up = small_parts(4096);
+    up.encryption_key = key;
+    f.upload({{(f.dir / "src").string(), "s/enc"}}, up);
+    REQUIRE(f.uploaded.size() == 1);
+    auto listed = [&](const std::string& k) {
+        storage::ObjectInfo info = *f.backend.head(k);
+        return DownloadItem{k, (f.dir / ("out-" + k.substr(2))).string(), info};
+    };
+    std::vector<DownloadItem> items{listed("s/plain"), listed("s/enc")};
+    int heads = f.backend.calls("head");
+    DownloadOptions o;
+    o.decryption_key = key;
+    f.download(items, o);
+    REQUIRE(f.download_errors.empty());
+    CHECK(f.backend.calls("head") == heads);  // no HEAD per object
+    CHECK(read_file(f.dir / "out-plain") == data);
+    CHECK(read_file(f.dir / "out-enc") == data);
+
+    // Without the key the encrypted one is refused and nothing is written.
+    auto no_key = listed("s/enc");
+    no_key.dest = (f.dir / "nokey").string();
+    f.download({no_key}, {});
+    CHECK(f.download_errors.size() == 1);
+    CHECK_FALSE(std::filesystem::exists(f.dir / "nokey"));
+
+    // A damaged small object fails its MD5 and leaves nothing.
+    f.backend.corrupt("s/plain");
+    auto bad = listed("s/plain");
+    bad.dest = (f.dir / "bad").string();
+    f.download({bad}, {});
+    CHECK(f.download_errors.size() == 2);
+    CHECK_FALSE(std::filesystem::exists(f.dir / "bad"));
+    CHECK_FALSE(std::filesystem::exists(f.dir / "bad.ri-partial"));
+}
