@@ -10,7 +10,6 @@ ri_setup
 use_service azurite
 export AZURE_STORAGE_ACCOUNT=$RI_AZ_ACCOUNT AZURE_STORAGE_KEY=$RI_AZ_KEY AZURE_STORAGE_ENDPOINT=$RI_AZ_ENDPOINT
 container=ri-az-$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n')
-db=$XDG_STATE_HOME/ri/state.db
 sdk() { /usr/bin/python3 - "$@"; } # runs a python script from stdin with the SDK
 sdk "$container" <<'PY' || fail "could not create the container with the SDK"
 import os, sys
@@ -73,17 +72,16 @@ cmp -s "$T/dec/secret.bin" "$T/secret.bin" || fail "ri-download did not decrypt 
 
 # kill -9 mid-upload: the rerun keeps the blocks the service confirmed.
 head -c $((96 << 20)) /dev/urandom >"$T/resume.bin"
-count() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1" 2>/dev/null || echo 0; }
 ri-upload --part-size 4MiB -j 2 "$T/resume.bin" "$base/resume/" >"$T/r1.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
-    [ "$(count 'SELECT COUNT(*) FROM upload_parts')" -ge 5 ] && break
+    [ "$(state_count 'SELECT COUNT(*) FROM upload_parts')" -ge 5 ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
 done
 kill -9 "$pid" 2>/dev/null || fail "the upload finished before it could be killed"
 wait "$pid" 2>/dev/null || true
-confirmed=$(count 'SELECT COUNT(*) FROM upload_parts')
+confirmed=$(state_count 'SELECT COUNT(*) FROM upload_parts')
 expect_exit 0 ri-upload --part-size 4MiB -j 2 "$T/resume.bin" "$base/resume/" --json
 [ "$(json_field "$T/out" resumed_parts)" -ge "$confirmed" ] || fail "confirmed blocks were sent again ($confirmed confirmed): $(cat "$T/out")"
 expect_exit 0 ri-download "$base/resume/resume.bin" -o "$T/rdl"

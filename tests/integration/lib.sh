@@ -153,3 +153,10 @@ new_bucket() {
   RI_BUCKETS+=("$BUCKET")
   trap 'for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
 }
+
+# state_count SQL: the single number SQL yields from ri's state database ($XDG_STATE_HOME/ri/state.db),
+# 0 while the database does not exist yet. Tests watch resume progress with it.
+state_count() {
+  /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
+    "$XDG_STATE_HOME/ri/state.db" "$1" 2>/dev/null || echo 0
+}

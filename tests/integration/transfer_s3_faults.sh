@@ -51,7 +51,7 @@ port=${RI_S3_ENDPOINT##*:}
 ri-download --path-style s3://restart/r.bin -o "$T/rdl" --part-size 2MiB -j 1 --json >"$T/d.out" 2>"$T/d.err" &
 dl=$!
 for _ in $(seq 1 400); do
-    [ "$(/usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM download_parts").fetchone()[0])' "$XDG_STATE_HOME/ri/state.db" 2>/dev/null || echo 0)" -ge 3 ] && break
+    [ "$(state_count "SELECT COUNT(*) FROM download_parts")" -ge 3 ] && break
     sleep 0.05
 done
 kill -9 "$RI_RADOSGW_PID" # the server dies mid-download

@@ -10,10 +10,8 @@ use_service radosgw
 s3_env
 new_bucket ri-resume
 bucket=$BUCKET
-db=$XDG_STATE_HOME/ri/state.db
 head -c $((160 << 20)) /dev/urandom >"$T/big.bin" # 32 parts of 5 MiB
 
-count() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1" 2>/dev/null || echo 0; }
 
 for mode in plain encrypted; do
     extra=()
@@ -21,20 +19,20 @@ for mode in plain encrypted; do
     ri-upload --path-style --part-size 5MiB -j 2 "${extra[@]}" "$T/big.bin" "s3://$bucket/$mode/" --json >"$T/out1" 2>"$T/err1" &
     pid=$!
     for _ in $(seq 1 600); do
-        [ "$(count 'SELECT COUNT(*) FROM upload_parts')" -ge 6 ] && break
+        [ "$(state_count 'SELECT COUNT(*) FROM upload_parts')" -ge 6 ] && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
     kill -9 "$pid" 2>/dev/null || fail "$mode: the upload finished before it could be killed"
     wait "$pid" 2>/dev/null || true
-    confirmed=$(count 'SELECT COUNT(*) FROM upload_parts')
+    confirmed=$(state_count 'SELECT COUNT(*) FROM upload_parts')
     [ "$confirmed" -ge 6 ] || fail "$mode: only $confirmed parts were confirmed before the kill"
     [ -s "$T/out1" ] && fail "$mode: a record was written for an unfinished upload"
 
     expect_exit 0 ri-upload --path-style --part-size 5MiB -j 2 "${extra[@]}" "$T/big.bin" "s3://$bucket/$mode/" --json
     resumed=$(json_field "$T/out" resumed_parts)
     [ "$resumed" -ge "$confirmed" ] || fail "$mode: $confirmed parts were confirmed but only $resumed were kept"
-    [ "$(count 'SELECT COUNT(*) FROM uploads')" = 0 ] || fail "$mode: resume state left after completion"
+    [ "$(state_count 'SELECT COUNT(*) FROM uploads')" = 0 ] || fail "$mode: resume state left after completion"
     aws_ s3 cp "s3://$bucket/$mode/big.bin" "$T/check" >/dev/null
     if [ "$mode" = plain ]; then
         cmp -s "$T/check" "$T/big.bin" || fail "plain: the resumed object differs from the source"
@@ -51,13 +49,13 @@ done
 ri-download --path-style "s3://$bucket/plain/big.bin" -o "$T/dl" --part-size 4MiB -j 2 >"$T/dout1" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
-    [ "$(count 'SELECT COUNT(*) FROM download_parts')" -ge 5 ] && break
+    [ "$(state_count 'SELECT COUNT(*) FROM download_parts')" -ge 5 ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
 done
 kill -9 "$pid" 2>/dev/null || fail "the download finished before it could be killed"
 wait "$pid" 2>/dev/null || true
-done_parts=$(count 'SELECT COUNT(*) FROM download_parts')
+done_parts=$(state_count 'SELECT COUNT(*) FROM download_parts')
 assert_no_file_final() { [ -e "$1" ] && fail "$1 exists before the download completed"; return 0; }
 assert_no_file_final "$T/dl/big.bin"
 [ -e "$T/dl/big.bin.ri-partial" ] || fail "the partial download was not kept for resume"

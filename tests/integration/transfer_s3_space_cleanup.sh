@@ -29,9 +29,8 @@ orphan=$(aws_ s3api create-multipart-upload --bucket "$bucket" --key orphan.bin 
 head -c $((80 << 20)) /dev/urandom >"$T/mine.bin"
 ri-upload --path-style --part-size 5MiB -j 1 "$T/mine.bin" "s3://$bucket/" >"$T/mine.out" 2>&1 &
 pid=$!
-db=$XDG_STATE_HOME/ri/state.db
 for _ in $(seq 1 400); do
-    [ "$(/usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM upload_parts").fetchone()[0])' "$db" 2>/dev/null || echo 0)" -ge 1 ] && break
+    [ "$(state_count "SELECT COUNT(*) FROM upload_parts")" -ge 1 ] && break
     sleep 0.05
 done
 kill -9 "$pid" 2>/dev/null || fail "the upload finished before it could be killed"
