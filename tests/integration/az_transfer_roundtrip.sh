@@ -73,15 +73,7 @@ cmp -s "$T/dec/secret.bin" "$T/secret.bin" || fail "ri-download did not decrypt 
 # kill -9 mid-upload: the rerun keeps the blocks the service confirmed.
 head -c $((96 << 20)) /dev/urandom >"$T/resume.bin"
 ri-upload --part-size 4MiB -j 2 "$T/resume.bin" "$base/resume/" >"$T/r1.out" 2>&1 &
-pid=$!
-for _ in $(seq 1 600); do
-    [ "$(state_count 'SELECT COUNT(*) FROM upload_parts')" -ge 5 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -9 "$pid" 2>/dev/null || fail "the upload finished before it could be killed"
-wait "$pid" 2>/dev/null || true
-confirmed=$(state_count 'SELECT COUNT(*) FROM upload_parts')
+confirmed=$(kill_after_parts $! upload_parts 5)
 expect_exit 0 ri-upload --part-size 4MiB -j 2 "$T/resume.bin" "$base/resume/" --json
 [ "$(json_field "$T/out" resumed_parts)" -ge "$confirmed" ] || fail "confirmed blocks were sent again ($confirmed confirmed): $(cat "$T/out")"
 expect_exit 0 ri-download "$base/resume/resume.bin" -o "$T/rdl"

@@ -9,18 +9,8 @@ source "$(dirname "$0")/lib.sh"
 need_bin http_probe
 ri_setup
 unset HTTP_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY http_proxy https_proxy all_proxy no_proxy
-SRC=${RI_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
-python3 "$SRC/tests/fixtures/http_fault_server.py" --port-file "$T/port" >"$T/server.out" 2>&1 &
-SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$T"' EXIT
-for _ in $(seq 1 100); do
-  [ -s "$T/port" ] && break
-  kill -0 "$SERVER" 2>/dev/null || fail "the fault server died: $(cat "$T/server.out")"
-  sleep 0.1
-done
-[ -s "$T/port" ] || fail "the fault server did not start: $(cat "$T/server.out")"
-BASE="http://127.0.0.1:$(cat "$T/port")"
+start_fault_server
 
 # probe EXPECTED_EXIT ARGS...: http_probe ARGS with short backoffs; its JSON line is in $T/out.
 probe() {

@@ -160,3 +160,34 @@ state_count() {
   /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
     "$XDG_STATE_HOME/ri/state.db" "$1" 2>/dev/null || echo 0
 }
+
+# kill_after_parts PID TABLE N: wait until the state database holds N rows in TABLE
+# (upload_parts or download_parts) for the transfer PID is running, then kill -9 it. Fails if
+# the transfer ends first (the test would prove nothing). Prints the rows confirmed at the kill.
+kill_after_parts() {
+  local pid=$1 table=$2 want=$3 _
+  for _ in $(seq 1 600); do
+    [ "$(state_count "SELECT COUNT(*) FROM $table")" -ge "$want" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || fail "the transfer finished before it could be killed"
+  wait "$pid" 2>/dev/null || true
+  state_count "SELECT COUNT(*) FROM $table"
+}
+
+# start_fault_server: the scripted HTTP server of tests/fixtures/http_fault_server.py on a free
+# loopback port, stopped at exit; its base URL is left in $BASE and its pid in $SERVER.
+start_fault_server() {
+  python3 "${RI_SOURCE_DIR:?}/tests/fixtures/http_fault_server.py" --port-file "$T/port" >"$T/server.out" 2>&1 &
+  SERVER=$!
+  trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$T"' EXIT
+  local _
+  for _ in $(seq 1 100); do
+    [ -s "$T/port" ] && break
+    kill -0 "$SERVER" 2>/dev/null || fail "the fault server died: $(cat "$T/server.out")"
+    sleep 0.1
+  done
+  [ -s "$T/port" ] || fail "the fault server did not start: $(cat "$T/server.out")"
+  BASE="http://127.0.0.1:$(cat "$T/port")"
+}

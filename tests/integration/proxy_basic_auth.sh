@@ -10,19 +10,9 @@ need_bin http_probe
 ri_setup
 use_service radosgw
 use_service tinyproxy
-SRC=${RI_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PROXY_LOG="$RI_SERVICES_DIR/tinyproxy/tinyproxy.log"
 
-python3 "$SRC/tests/fixtures/http_fault_server.py" --port-file "$T/port" >"$T/server.out" 2>&1 &
-SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$T"' EXIT
-for _ in $(seq 1 100); do
-  [ -s "$T/port" ] && break
-  kill -0 "$SERVER" 2>/dev/null || fail "the fault server died: $(cat "$T/server.out")"
-  sleep 0.1
-done
-[ -s "$T/port" ] || fail "the fault server did not start: $(cat "$T/server.out")"
-BASE="http://127.0.0.1:$(cat "$T/port")"
+start_fault_server
 
 count() { # PATH: requests the fault server saw for PATH
   curl -sf "$BASE/_count?path=$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])'

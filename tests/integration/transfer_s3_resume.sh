@@ -17,15 +17,7 @@ for mode in plain encrypted; do
     extra=()
     [ "$mode" = encrypted ] && extra=(--encrypt --key-file "$T/key")
     ri-upload --path-style --part-size 5MiB -j 2 "${extra[@]}" "$T/big.bin" "s3://$bucket/$mode/" --json >"$T/out1" 2>"$T/err1" &
-    pid=$!
-    for _ in $(seq 1 600); do
-        [ "$(state_count 'SELECT COUNT(*) FROM upload_parts')" -ge 6 ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || fail "$mode: the upload finished before it could be killed"
-    wait "$pid" 2>/dev/null || true
-    confirmed=$(state_count 'SELECT COUNT(*) FROM upload_parts')
+    confirmed=$(kill_after_parts $! upload_parts 6)
     [ "$confirmed" -ge 6 ] || fail "$mode: only $confirmed parts were confirmed before the kill"
     [ -s "$T/out1" ] && fail "$mode: a record was written for an unfinished upload"
 
@@ -47,15 +39,7 @@ done
 
 # A download killed halfway continues from the parts already written.
 ri-download --path-style "s3://$bucket/plain/big.bin" -o "$T/dl" --part-size 4MiB -j 2 >"$T/dout1" 2>&1 &
-pid=$!
-for _ in $(seq 1 600); do
-    [ "$(state_count 'SELECT COUNT(*) FROM download_parts')" -ge 5 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -9 "$pid" 2>/dev/null || fail "the download finished before it could be killed"
-wait "$pid" 2>/dev/null || true
-done_parts=$(state_count 'SELECT COUNT(*) FROM download_parts')
+done_parts=$(kill_after_parts $! download_parts 5)
 assert_no_file_final() { [ -e "$1" ] && fail "$1 exists before the download completed"; return 0; }
 assert_no_file_final "$T/dl/big.bin"
 [ -e "$T/dl/big.bin.ri-partial" ] || fail "the partial download was not kept for resume"

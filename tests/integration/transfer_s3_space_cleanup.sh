@@ -28,13 +28,7 @@ grep -q 'Not enough disk space to download this file. Free up space and try agai
 orphan=$(aws_ s3api create-multipart-upload --bucket "$bucket" --key orphan.bin --query UploadId --output text)
 head -c $((80 << 20)) /dev/urandom >"$T/mine.bin"
 ri-upload --path-style --part-size 5MiB -j 1 "$T/mine.bin" "s3://$bucket/" >"$T/mine.out" 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do
-    [ "$(state_count "SELECT COUNT(*) FROM upload_parts")" -ge 1 ] && break
-    sleep 0.05
-done
-kill -9 "$pid" 2>/dev/null || fail "the upload finished before it could be killed"
-wait "$pid" 2>/dev/null || true
+kill_after_parts $! upload_parts 1 >/dev/null
 grep -q '"kind":"object"' "$T/mine.out" && fail "the upload completed before the kill"
 expect_exit 0 ri-upload --path-style --cleanup --older-than 0 "s3://$bucket/" --json
 [ "$(grep -c '"kind":"aborted_upload"' "$T/out")" = 1 ] || fail "expected one aborted upload: $(cat "$T/out")"

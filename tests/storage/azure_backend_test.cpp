@@ -22,6 +22,7 @@
 #include "crypto/encoding.hpp"
 #include "crypto/random.hpp"
 #include "http/http_client.hpp"
+#include "service_env.hpp"
 #include "storage/storage_error.hpp"
 
 using namespace ri;
@@ -30,12 +31,7 @@ using namespace ri::storage;
 namespace {
 
 std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    if (!value || !*value) {
-        FAIL(name << " is not set: run under ctest (fixture azurite), or `scripts/services/azurite "
-                     "start DIR && source DIR/azurite.env`");
-    }
-    return value;
+    return test::service_env(name, "azurite");
 }
 
 AzureSettings key_settings() {

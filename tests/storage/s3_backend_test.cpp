@@ -20,6 +20,7 @@
 #include <string>
 
 #include "http/http_client.hpp"
+#include "service_env.hpp"
 #include "storage/s3_endpoint.hpp"
 #include "storage/sigv4_signer.hpp"
 #include "storage/storage_error.hpp"
@@ -31,12 +32,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    if (!value || !*value) {
-        FAIL(name << " is not set: run under ctest (fixture radosgw), or `scripts/services/radosgw "
-                     "start DIR && source DIR/radosgw.env`");
-    }
-    return value;
+    return test::service_env(name, "radosgw");
 }
 
 S3Settings settings(bool second_user = false) {
