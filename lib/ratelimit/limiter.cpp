@@ -1,0 +1,45 @@
+#include "ratelimit/limiter.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "core/cancel.hpp"
+
+namespace ri::ratelimit {
+
+namespace {
+
+// Sleeps in short slices so Ctrl+C during a long wait (a cool-down after a 429) is noticed.
+void interruptible_sleep(Duration wait) {
+    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
+    while (true) {
+        cancel::check();
+        auto now = Clock::now();
+        if (now >= deadline) return;
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(100)));
+    }
+}
+
+}  // namespace
+
+LocalLimiter::LocalLimiter(std::function<void(Duration)> sleep,
+                           std::function<Clock::time_point()> now)
+    : sleep_(sleep ? std::move(sleep) : interruptible_sleep) {
+    for (Scope scope : all_scopes) {
+        ScopeLimit limit = default_limit(scope);
+        buckets_[static_cast<size_t>(scope)] =
+            std::make_unique<TokenBucket>(limit.target_per_second(), limit.burst, now);
+    }
+}
+
+void LocalLimiter::acquire(Scope scope, int count) {
+    Duration wait = bucket(scope).reserve(count);
+    if (wait.count() > 0) sleep_(wait);
+}
+
+void LocalLimiter::throttled(Scope scope, std::chrono::milliseconds retry_after) {
+    bucket(scope).cool_down(retry_after);
+}
+
+}  // namespace ri::ratelimit
