@@ -179,16 +179,6 @@ class Contract:
             raise Abort()
         return resp
 
-    def field(self, resp, *path):
-        """A field the scenario needs from a response (a missing one is already reported): else Abort."""
-        v = resp.json
-        for p in path:
-            try:
-                v = v[p]
-            except (KeyError, IndexError, TypeError):
-                raise Abort()
-        return v
-
     def all_pages(self, example, path, key="1", limit=60):
         """Follow absolute next links; return (first page, all results)."""
         first = self.need(self.call(example, path, key))
