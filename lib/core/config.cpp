@@ -139,6 +139,28 @@ std::vector<SettingSpec> make_specs() {
     csv("detailed_logging", "Debug lines in the log", T::boolean, "false");
     csv("org_code", "Organization code for project assignment", T::text, "");
     csv("validation_pattern", "File that must exist in each run directory", T::text, "");
+    add({"ratelimit_coordinator",
+         "Share one API budget across processes through ri-ratelimitd (auto) or keep it per "
+         "process (off)",
+         T::choice,
+         false,
+         "RI_RATELIMIT_COORDINATOR",
+         "",
+         {},
+         "ratelimit_coordinator",
+         "auto",
+         {"auto", "off"}});
+    add({"ratelimit_backend",
+         "Where ri-ratelimitd keeps the buckets: empty for its memory, or redis://HOST:PORT[/DB] "
+         "to share them across hosts",
+         T::text,
+         false,
+         "RI_RATELIMIT_BACKEND",
+         "",
+         {},
+         "ratelimit_backend",
+         "",
+         {}});
     return s;
 }
 

@@ -48,6 +48,12 @@ void TokenBucket::cool_down(Duration for_how_long) {
     cool_until_ = std::max(cool_until_, until);
 }
 
+void TokenBucket::set_tokens(double level) {
+    std::lock_guard lock(mutex_);
+    refill(now_());
+    tokens_ = std::min(burst_, level);
+}
+
 double TokenBucket::tokens() {
     std::lock_guard lock(mutex_);
     refill(now_());

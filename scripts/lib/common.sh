@@ -7,7 +7,7 @@ RI_BUILD=${RI_BUILD:-$RI_ROOT/build}
 # Packages the build needs, and the ones tests and the demo use as real peers.
 RI_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libcli11-dev libcurl4-openssl-dev libssl-dev
     nlohmann-json3-dev libarchive-dev libfmt-dev catch2 libsqlite3-dev libpugixml-dev libncurses-dev
-    libcpp-httplib-dev)
+    libcpp-httplib-dev libhiredis-dev)
 RI_TEST_PACKAGES=(openssl python3 time man-db zsh fish awscli python3-boto3 rclone python3-azure-storage curl tar gzip zstd libarchive-tools util-linux)
 
 ri_log() { printf '==> %s\n' "$*" >&2; }

@@ -22,10 +22,19 @@ need_bin() {
   done
 }
 
+# ri_cleanup: what ri_setup's exit trap does: stop the rate-limit daemon that this test's ri
+# processes started in its private runtime dir (it would otherwise idle for minutes), remove $T.
+ri_cleanup() {
+  if [ -S "${XDG_RUNTIME_DIR:-/nonexistent}/ri/ratelimitd.sock" ]; then
+    "$RI_BIN/ri-ratelimitd" stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$T"
+}
+
 # ri_setup: a private temp dir $T, with HOME and the XDG dirs inside it, removed at exit.
 ri_setup() {
   T=$(mktemp -d)
-  trap 'rm -rf "$T"' EXIT
+  trap ri_cleanup EXIT
   export HOME="$T/home"
   export XDG_CONFIG_HOME="$HOME/.config"
   export XDG_STATE_HOME="$HOME/.local/state"

@@ -1,0 +1,48 @@
+// Where the coordinator keeps its buckets: in its own memory (one host) or in Redis (many
+// hosts). Acquire reserves tokens and says how long the caller must wait; it never blocks, so
+// one daemon thread serves every client.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratelimit/scope.hpp"
+#include "ratelimit/token_bucket.hpp"
+
+namespace ri::ratelimit {
+
+struct Grant {
+    double wait_seconds = 0;
+    // Calls per second asked for recently (all clients), over the scope's hard limit: above
+    // the target rate it means calls are being paced.
+    double utilization = 0;
+    // Non-empty when the store runs on its conservative fallback (e.g. "Redis unreachable").
+    std::string degraded;
+};
+
+struct ScopeStatus {
+    std::string account;
+    Scope scope = Scope::user;
+    double tokens = 0;
+    double burst = 0;
+    double target_rate = 0;  // calls/s the bucket refills at
+    double hard_limit = 0;   // calls/s the platform allows
+    double recent_rate = 0;  // calls/s asked for over the last 10 s
+    int throttled_total = 0;
+    std::optional<double> last_throttled_seconds_ago;
+    double cool_down_remaining = 0;
+};
+
+class BucketStore {
+  public:
+    virtual ~BucketStore() = default;
+    virtual Grant acquire(const std::string& account, Scope scope, double count) = 0;
+    // A client got a 429: drain the scope and hold it for retry_after seconds, for everyone.
+    virtual void throttled(const std::string& account, Scope scope, double retry_after) = 0;
+    virtual std::vector<ScopeStatus> status() = 0;
+    // "memory" or "redis://host:port/db" (without credentials).
+    virtual std::string describe() const = 0;
+};
+
+}  // namespace ri::ratelimit

@@ -1,0 +1,121 @@
+// ratelimit_probe: drives the rate-limit layer the way ri processes do.
+//
+//   ratelimit_probe latency --count N [--scope S]
+//       N acquisitions through the coordinator (RI_RATELIMITD_SOCKET), without sleeping the
+//       waits: prints {"count","seconds","per_second","p50_us","p99_us"}.
+//   ratelimit_probe hammer --url BASE --key KEY [--path P] [--seconds S]
+//       GETs BASE+P as fast as the shared limiter allows for S seconds, honouring 429s the way
+//       the platform client does (report to the limiter, which pauses the scope): prints
+//       {"calls","ok","throttled","errors","seconds","first_throttled_at"}.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/redact.hpp"
+#include "http/http_client.hpp"
+#include "ratelimit/account.hpp"
+#include "ratelimit/coordinated_limiter.hpp"
+#include "ratelimit/coordinator_protocol.hpp"
+#include "ratelimit/limiter_factory.hpp"
+#include "ratelimit/scope.hpp"
+
+using namespace ri;
+using namespace ri::ratelimit;
+using Steady = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+    CLI::App app("ratelimit_probe");
+    app.require_subcommand(1);
+    int count = 10000;
+    std::string scope_text = "jobs-usage", url, key, path = "/api/v2/jobs/";
+    double seconds = 10;
+    auto* latency = app.add_subcommand("latency");
+    latency->add_option("--count", count);
+    latency->add_option("--scope", scope_text);
+    auto* hammer = app.add_subcommand("hammer");
+    hammer->add_option("--url", url)->required();
+    hammer->add_option("--key", key)->required();
+    hammer->add_option("--path", path);
+    hammer->add_option("--seconds", seconds);
+    CLI11_PARSE(app, argc, argv);
+
+    if (latency->parsed()) {
+        auto scope = parse_scope(scope_text).value_or(Scope::jobs_usage);
+        CoordinatorClientOptions options;
+        options.account =
+            account_id("probe", std::to_string(Steady::now().time_since_epoch().count()));
+        options.daemon_program = find_daemon_program();
+        options.sleep = [](Duration) {};  // measure the round trip, not the pacing
+        CoordinatedLimiter limiter(options);
+        limiter.acquire(scope);  // connect (and start the daemon) outside the measurement
+        std::vector<double> us;
+        us.reserve(static_cast<size_t>(count));
+        auto start = Steady::now();
+        for (int i = 0; i < count; ++i) {
+            auto t = Steady::now();
+            limiter.acquire(scope);
+            us.push_back(std::chrono::duration<double, std::micro>(Steady::now() - t).count());
+        }
+        double total = std::chrono::duration<double>(Steady::now() - start).count();
+        std::sort(us.begin(), us.end());
+        auto pct = [&](double p) { return us[static_cast<size_t>(p * (us.size() - 1))]; };
+        std::cout << nlohmann::json{{"count", count},
+                                    {"seconds", total},
+                                    {"per_second", count / total},
+                                    {"p50_us", pct(0.5)},
+                                    {"p99_us", pct(0.99)},
+                                    {"degraded", limiter.degraded()}}
+                         .dump()
+                  << "\n";
+        return limiter.degraded() ? 1 : 0;
+    }
+
+    register_secret(key);
+    Config config = Config::load();
+    auto limiter = limiter_for(config, url, key);
+    http::ClientOptions client_options;
+    client_options.retry.max_attempts = 1;  // 429s are counted here, not retried away
+    http::HttpClient client(client_options);
+    Scope scope = classify("GET", path);
+    int calls = 0, ok = 0, throttled = 0, errors = 0;
+    double first_throttled_at = -1;
+    auto start = Steady::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(Steady::now() - start).count(); };
+    while (elapsed() < seconds) {
+        limiter->acquire(scope);
+        if (elapsed() >= seconds) break;
+        http::Request req;
+        req.url = url + path;
+        req.headers = {{"Authorization", "Token " + key}, {"Accept", "application/json"}};
+        ++calls;
+        try {
+            auto resp = client.send(req);
+            if (resp.status == 429) {
+                ++throttled;
+                if (first_throttled_at < 0) first_throttled_at = elapsed();
+                auto ra =
+                    http::HttpClient::parse_retry_after(resp.header("retry-after").value_or("1"));
+                limiter->throttled(scope, ra.value_or(std::chrono::milliseconds(1000)));
+            } else if (resp.ok()) {
+                ++ok;
+            } else {
+                ++errors;
+            }
+        } catch (const std::exception&) {
+            ++errors;
+        }
+    }
+    std::cout << nlohmann::json{{"calls", calls},
+                                {"ok", ok},
+                                {"throttled", throttled},
+                                {"errors", errors},
+                                {"seconds", elapsed()},
+                                {"first_throttled_at", first_throttled_at}}
+                     .dump()
+              << "\n";
+    return 0;
+}
