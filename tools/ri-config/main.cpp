@@ -13,6 +13,8 @@
 #include "core/paths.hpp"
 #include "core/redact.hpp"
 #include "core/state_store.hpp"
+#include "platform/platform_client.hpp"
+#include "storage/backend_factory.hpp"
 
 namespace fs = std::filesystem;
 using namespace ri;
@@ -22,6 +24,7 @@ namespace {
 struct Options {
     std::string profile, api_key, api_url, key, value, folder;
     bool reveal = false;
+    bool offline = false;
 };
 
 Config load(ToolRunner& tool, const Options& o) {
@@ -178,11 +181,33 @@ int run_check(ToolRunner& tool, const Options& o) {
               {"message", "config files are private"}});
 
     std::string url = c.get_or("api_url", "");
+    bool url_ok = false;
     try {
         Config::validate(*find_setting("api_url"), url);
         emit({{"kind", "check"}, {"check", "api_url"}, {"ok", true}, {"message", url}});
+        url_ok = true;
     } catch (const Error& e) {
         fail("api_url", Error::config(e.message()));
+    }
+
+    // The platform answers users/me with this key (skipped with --offline, or when there is
+    // no key or URL to try). Few retries: a check should say "unreachable" in seconds.
+    auto key = c.lookup("api_key");
+    if (!o.offline && url_ok && key && !key->value.empty()) {
+        try {
+            platform::PlatformOptions po;
+            po.http = storage::client_options_from(c);
+            po.max_retries = 2;
+            platform::PlatformClient client(url, key->value, std::move(po));
+            auto me = client.me();
+            emit({{"kind", "check"},
+                  {"check", "platform"},
+                  {"ok", true},
+                  {"message", fmt::format("{} accepted the API key ({})", client.host(),
+                                          me.email.empty() ? "no email given" : me.email)}});
+        } catch (const Error& e) {
+            fail("platform", e);
+        }
     }
 
     std::string folder =
@@ -247,6 +272,8 @@ int main(int argc, char** argv) {
         ->add_option("--folder", o.folder,
                      "Download folder to test (default: auto_download.default_download_folder)")
         ->type_name("DIR");
+    check->add_flag("--offline", o.offline,
+                    "Skip the platform check (asking users/me with the API key)");
 
     tool.after_parse([&] {
         if (const SettingSpec* spec = find_setting(o.key); spec && spec->secret && o.value != "-") {
