@@ -216,6 +216,54 @@ int run_folders_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
     });
 }
 
+// Moves files (and folders, from folder records) to the trash. The platform archives by parent
+// folder: the parent is --folder, else the record's folder, else the file's own (one GET).
+int run_trash_put(ToolRunner& tool, PlatformClient& c, const Options& o) {
+    struct Item {
+        std::string id, parent;
+        bool folder;
+    };
+    std::vector<Item> items;
+    if (!o.ids.empty()) {
+        for (const auto& id : o.ids)
+            items.push_back({id, o.folder, false});
+    } else {
+        if (stdin_is_terminal())
+            throw Error::usage("No ids given: pass IDs or pipe file or folder records.");
+        RecordReader reader(std::cin);
+        while (auto rec = reader.next()) {
+            const Json& r = rec->record;
+            std::string k = r.value("kind", "");
+            std::string id = k == "path" ? r.value("path", "") : r.value("id", "");
+            if ((k != "path" && k != "file" && k != "folder") || id.empty())
+                throw Error::bad_data(fmt::format(
+                    "stdin line {}: expected a file or folder record with an id.", rec->line));
+            std::string parent = o.folder.empty()
+                                     ? r.value(k == "folder" ? "parent_id" : "folder_id", "")
+                                     : o.folder;
+            items.push_back({id, parent, k == "folder"});
+        }
+    }
+    BatchOutcome outcome;
+    for (auto& item : items) {
+        try {
+            if (item.parent.empty() && !item.folder) item.parent = c.get_file(item.id).folder_id;
+            if (item.parent.empty()) item.parent = c.my_folders().my_library;
+            if (item.folder)
+                c.archive(item.parent, {}, {item.id});
+            else
+                c.archive(item.parent, {item.id}, {});
+            tool.out().emit(
+                {{"kind", item.folder ? "folder" : "file"}, {"id", item.id}, {"in_trash", true}},
+                item.folder ? folder_line : file_line);
+            outcome.success();
+        } catch (const std::exception& e) {
+            outcome.failure(tool.report_item(e));
+        }
+    }
+    return to_int(outcome.exit_code());
+}
+
 int run_trash(ToolRunner& tool, PlatformClient& c, const Options& o, const std::string& action) {
     auto items = c.trash(action == "list" ? o.limit : 0);
     if (action == "list") {
@@ -330,6 +378,10 @@ int main(int argc, char** argv) {
         app.add_subcommand("trash", "List the trash, recover items from it, or purge them");
     auto* tlist = trash->add_subcommand("list", "List what is in the trash (the default)");
     tlist->add_option("--limit", o.limit, "At most N items")->type_name("N");
+    auto* tput = trash->add_subcommand("put", "Move files (or folder records) to the trash");
+    tput->add_option("ID", o.ids, "File ids (or file/folder records on stdin)")->type_name("ID");
+    tput->add_option("--folder", o.folder, "The folder they are in (default: each file's own)")
+        ->type_name("ID");
     auto* trecover = trash->add_subcommand("recover", "Put items back where they were");
     trecover->add_option("ID", o.ids, "Item ids (or records on stdin)")->type_name("ID");
     trecover->add_flag("--all", o.all, "Every item in the trash");
@@ -350,6 +402,7 @@ int main(int argc, char** argv) {
         if (flist->parsed()) return run_folders_list(tool, c, o, true, o.parent);
         if (fcontents->parsed()) return run_folders_list(tool, c, o, false, o.folder);
         if (fdelete->parsed()) return run_folders_delete(tool, c, o);
+        if (tput->parsed()) return run_trash_put(tool, c, o);
         if (trecover->parsed()) return run_trash(tool, c, o, "recover");
         if (tdelete->parsed()) return run_trash(tool, c, o, "delete");
         if (trash->parsed()) return run_trash(tool, c, o, "list");
