@@ -518,7 +518,6 @@ void Server::Impl::routes_files() {
         if (!f) not_found();
         auto file = std::make_shared<PosixFile>(PosixFile::open_read(plaintext_cache(*f)));
         uint64_t size = file->size();
-        c.res.status = 200;
         c.res.set_header("Content-Disposition",
                          fmt::format("attachment; filename=\"{}\"", f->name));
         c.res.set_header("Accept-Ranges", "bytes");
