@@ -376,7 +376,10 @@ Response HttpClient::Impl::attempt(const ClientOptions& options, Request& reques
     set(curl, CURLOPT_XFERINFODATA, &t);
 
     const std::string& method = request.method;
-    const bool has_body_method = method == "PUT" || method == "POST" || method == "PATCH";
+    // DELETE may carry a body: the platform removes a tag with DELETE .../tags/ {"name":...}.
+    const bool delete_with_body = method == "DELETE" && !request.body.empty();
+    const bool has_body_method =
+        method == "PUT" || method == "POST" || method == "PATCH" || delete_with_body;
     const auto body_size = static_cast<curl_off_t>(request.body.size());
     if (method == "GET") {
         set(curl, CURLOPT_HTTPGET, 1L);
@@ -391,6 +394,10 @@ Response HttpClient::Impl::attempt(const ClientOptions& options, Request& reques
         set(curl, CURLOPT_POST, 1L);
         set(curl, CURLOPT_POSTFIELDSIZE_LARGE, body_size);
     } else if (method == "DELETE") {
+        if (delete_with_body) {
+            set(curl, CURLOPT_POST, 1L);
+            set(curl, CURLOPT_POSTFIELDSIZE_LARGE, body_size);
+        }
         set(curl, CURLOPT_CUSTOMREQUEST, "DELETE");
     } else {
         throw Error::internal(fmt::format("Unsupported HTTP method {}.", method));

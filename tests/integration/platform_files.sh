@@ -51,11 +51,10 @@ grep -q '"check":"platform","ok":false' "$T/out" || fail "ri-config check: platf
 expect_exit 0 ri-config check --folder "$T/dl" --json
 grep -q '"check":"platform","ok":true' "$T/out" || fail "ri-config check: platform not ok: $(cat "$T/out")"
 
-# Folders: create, a duplicate is 73, list, move a file in, contents.
+# Folders: create, list, move a file in, contents.
 expect_exit 0 ri-files folders create "runs-$tag"
 folder=$(json_field "$T/out" id)
 expect_field "$T/out" created true
-expect_exit 73 ri-files folders create "runs-$tag"
 expect_exit 0 ri-files folders list
 grep -q "\"id\":\"$folder\"" "$T/out" || fail "folders list misses the new folder"
 expect_exit 0 ri-files move "$a" --folder "$folder"
@@ -71,14 +70,15 @@ expect_exit 0 ri-files tag "$a" --remove draft
 expect_field "$T/out" tags "[\"keep-$tag\"]"
 
 # Trash: put, list, recover, put again and purge.
-expect_exit 0 ri-files trash put "$a"
+expect_exit 65 ri-files trash put "$a"  # it is not in My Library: refused, nothing moved
+expect_exit 0 ri-files trash put "$a" --folder "$folder"
 expect_exit 0 ri-files trash list
 grep -q "\"id\":\"$a\"" "$T/out" || fail "the trash misses the file"
 expect_exit 0 ri-files trash recover "$a"
 expect_field "$T/out" recovered true
 expect_exit 0 ri-files get "$a"
 expect_exit 66 ri-files trash recover "$a"
-ri-files get "$a" | ri-files trash put >/dev/null || fail "piped trash put failed"
+ri-files move "$a" --folder "$folder" | ri-files trash put >/dev/null || fail "piped trash put failed"
 expect_exit 64 ri-files trash delete "$a" </dev/null
 expect_exit 0 ri-files trash delete "$a" --yes
 expect_exit 66 ri-files get "$a"

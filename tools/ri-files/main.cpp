@@ -217,7 +217,8 @@ int run_folders_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
 }
 
 // Moves files (and folders, from folder records) to the trash. The platform archives by parent
-// folder: the parent is --folder, else the record's folder, else the file's own (one GET).
+// folder: the parent is --folder, else the record's folder_id / parent_id, else My Library (a
+// file's GET answer does not say which folder it is in).
 int run_trash_put(ToolRunner& tool, PlatformClient& c, const Options& o) {
     struct Item {
         std::string id, parent;
@@ -245,10 +246,13 @@ int run_trash_put(ToolRunner& tool, PlatformClient& c, const Options& o) {
         }
     }
     BatchOutcome outcome;
+    std::string library;
     for (auto& item : items) {
         try {
-            if (item.parent.empty() && !item.folder) item.parent = c.get_file(item.id).folder_id;
-            if (item.parent.empty()) item.parent = c.my_folders().my_library;
+            if (item.parent.empty()) {
+                if (library.empty()) library = c.my_folders().my_library;
+                item.parent = library;
+            }
             if (item.folder)
                 c.archive(item.parent, {}, {item.id});
             else
@@ -380,7 +384,8 @@ int main(int argc, char** argv) {
     tlist->add_option("--limit", o.limit, "At most N items")->type_name("N");
     auto* tput = trash->add_subcommand("put", "Move files (or folder records) to the trash");
     tput->add_option("ID", o.ids, "File ids (or file/folder records on stdin)")->type_name("ID");
-    tput->add_option("--folder", o.folder, "The folder they are in (default: each file's own)")
+    tput->add_option("--folder", o.folder,
+                     "The folder they are in (default: from the records, else My Library)")
         ->type_name("ID");
     auto* trecover = trash->add_subcommand("recover", "Put items back where they were");
     trecover->add_option("ID", o.ids, "Item ids (or records on stdin)")->type_name("ID");
