@@ -40,6 +40,9 @@ class BucketStore {
     virtual Grant acquire(const std::string& account, Scope scope, double count) = 0;
     // A client got a 429: drain the scope and hold it for retry_after seconds, for everyone.
     virtual void throttled(const std::string& account, Scope scope, double retry_after) = 0;
+    // Seconds left of a cool-down on the scope (0 when none): a client that was granted a token
+    // before a 429 and waited for it checks this before sending, so it pauses too.
+    virtual double cool_down_remaining(const std::string& account, Scope scope) = 0;
     virtual std::vector<ScopeStatus> status() = 0;
     // "memory" or "redis://host:port/db" (without credentials).
     virtual std::string describe() const = 0;

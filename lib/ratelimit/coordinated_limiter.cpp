@@ -284,7 +284,24 @@ void CoordinatedLimiter::acquire(Scope scope, int count) {
             wait = impl_->emergency_wait(scope, count);
         }
     }
-    if (wait.count() > 0) impl_->options.sleep(wait);
+    if (wait.count() <= 0) return;
+    impl_->options.sleep(wait);
+    // A 429 may have arrived (in any process) while this call waited for its turn: it must pause
+    // as well, not go out into the cool-down. One cheap question to the daemon settles it.
+    for (int round = 0; round < 3; ++round) {
+        Duration more{0};
+        {
+            std::lock_guard lock(impl_->mutex);
+            if (impl_->fd < 0) return;
+            auto reply = impl_->exchange({{"op", "ready"},
+                                          {"account", impl_->options.account},
+                                          {"scope", scope_name(scope)}});
+            if (!reply || !reply->value("ok", false)) return;
+            more = Duration(reply->value("wait_ms", 0) / 1000.0);
+        }
+        if (more.count() <= 0) return;
+        impl_->options.sleep(more);
+    }
 }
 
 void CoordinatedLimiter::throttled(Scope scope, std::chrono::milliseconds retry_after) {

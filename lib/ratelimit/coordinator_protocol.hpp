@@ -3,6 +3,8 @@
 //
 //   -> {"op":"acquire","account":"<hash>","scope":"user","count":1}
 //   <- {"ok":true,"wait_ms":588,"utilization":0.61}            (+ "degraded":"why" on fallback)
+//   -> {"op":"ready","account":"<hash>","scope":"user"}   after sleeping a granted wait
+//   <- {"ok":true,"wait_ms":2100}    the rest of a cool-down that began meanwhile (0: go)
 //   -> {"op":"throttled","account":"<hash>","scope":"user","retry_after_ms":5000}
 //   <- {"ok":true}
 //   -> {"op":"status"}

@@ -105,7 +105,8 @@ std::string CoordinatorServer::handle(std::string_view line, bool& shutdown) {
                 {"clients", clients_}, {"uptime_s", uptime}, {"scopes", scopes}}
                 .dump();
         }
-        if (op != "acquire" && op != "throttled") return error_reply("unknown op \"" + op + "\"");
+        if (op != "acquire" && op != "throttled" && op != "ready")
+            return error_reply("unknown op \"" + op + "\"");
         auto account = req.find("account");
         if (account == req.end() || !account->is_string() || account->get<std::string>().empty() ||
             account->get<std::string>().size() > 128)
@@ -115,6 +116,11 @@ std::string CoordinatorServer::handle(std::string_view line, bool& shutdown) {
                          ? parse_scope(scope_it->get<std::string>())
                          : std::nullopt;
         if (!scope) return error_reply("missing or unknown \"scope\"");
+        if (op == "ready") {
+            double left = store_->cool_down_remaining(*account, *scope);
+            return json{{"ok", true}, {"wait_ms", static_cast<int64_t>(left * 1000 + 0.999)}}
+                .dump();
+        }
         if (op == "acquire") {
             double count = number_field(req, "count", 1);
             if (!(count >= 1 && count <= 1000)) return error_reply("\"count\" must be 1..1000");

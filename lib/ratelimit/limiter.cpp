@@ -35,7 +35,14 @@ LocalLimiter::LocalLimiter(std::function<void(Duration)> sleep,
 
 void LocalLimiter::acquire(Scope scope, int count) {
     Duration wait = bucket(scope).reserve(count);
-    if (wait.count() > 0) sleep_(wait);
+    if (wait.count() <= 0) return;
+    sleep_(wait);
+    // A 429 that arrived while this call waited its turn pauses it too.
+    for (int round = 0; round < 3; ++round) {
+        Duration more = bucket(scope).cool_down_remaining();
+        if (more.count() <= 0) return;
+        sleep_(more);
+    }
 }
 
 void LocalLimiter::throttled(Scope scope, std::chrono::milliseconds retry_after) {

@@ -72,6 +72,14 @@ void LocalBucketStore::throttled(const std::string& account, Scope scope, double
         e.cool_until, now + std::chrono::duration_cast<Clock::duration>(Duration(retry_after)));
 }
 
+double LocalBucketStore::cool_down_remaining(const std::string& account, Scope scope) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find({account, scope});
+    if (it == entries_.end()) return 0;
+    auto now = now_();
+    return it->second.cool_until > now ? Duration(it->second.cool_until - now).count() : 0;
+}
+
 std::vector<ScopeStatus> LocalBucketStore::status() {
     std::lock_guard lock(mutex_);
     std::vector<ScopeStatus> out;

@@ -33,6 +33,7 @@ class LocalBucketStore : public BucketStore {
 
     Grant acquire(const std::string& account, Scope scope, double count) override;
     void throttled(const std::string& account, Scope scope, double retry_after) override;
+    double cool_down_remaining(const std::string& account, Scope scope) override;
     std::vector<ScopeStatus> status() override;
     std::string describe() const override { return emergency_ ? "emergency cap" : "memory"; }
 

@@ -67,6 +67,14 @@ redis.call('EXPIRE', KEYS[1], 3600)
 return 1
 )lua";
 
+// Seconds left of the scope's cool-down, by Redis's clock.
+constexpr const char* kCoolScript = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local cool = tonumber(redis.call('HGET', KEYS[1], 'cool')) or 0
+return tostring(math.max(0, cool - now))
+)lua";
+
 // Status: level now (without taking), usage rate, 429 history. ARGV: rate/s, burst.
 constexpr const char* kStatusScript = R"lua(
 local t = redis.call('TIME')
@@ -275,6 +283,16 @@ void RedisBucketStore::throttled(const std::string& account, Scope scope, double
     if (!reply.r || reply.r->type == REDIS_REPLY_ERROR)
         disconnect(reply.r ? std::string(reply.r->str, reply.r->len)
                            : std::string(context_->errstr));
+}
+
+double RedisBucketStore::cool_down_remaining(const std::string& account, Scope scope) {
+    if (!ensure_connected()) return fallback_->cool_down_remaining(account, scope);
+    Reply reply{eval(context_, kCoolScript, {key_of(account, scope, "bucket")}, {})};
+    if (reply.r && reply.r->type == REDIS_REPLY_STRING) return to_double(reply.r);
+    disconnect(reply.r && reply.r->type == REDIS_REPLY_ERROR
+                   ? std::string(reply.r->str, reply.r->len)
+                   : std::string(context_->errstr));
+    return fallback_->cool_down_remaining(account, scope);
 }
 
 std::vector<ScopeStatus> RedisBucketStore::status() {

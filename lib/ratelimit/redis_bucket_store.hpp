@@ -39,6 +39,7 @@ class RedisBucketStore : public BucketStore {
 
     Grant acquire(const std::string& account, Scope scope, double count) override;
     void throttled(const std::string& account, Scope scope, double retry_after) override;
+    double cool_down_remaining(const std::string& account, Scope scope) override;
     std::vector<ScopeStatus> status() override;
     std::string describe() const override;
     bool degraded() const { return !context_; }

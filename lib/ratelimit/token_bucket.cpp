@@ -54,6 +54,12 @@ void TokenBucket::set_tokens(double level) {
     tokens_ = std::min(burst_, level);
 }
 
+Duration TokenBucket::cool_down_remaining() {
+    std::lock_guard lock(mutex_);
+    auto now = now_();
+    return now < cool_until_ ? Duration(cool_until_ - now) : Duration(0);
+}
+
 double TokenBucket::tokens() {
     std::lock_guard lock(mutex_);
     refill(now_());

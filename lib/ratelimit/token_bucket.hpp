@@ -31,6 +31,7 @@ class TokenBucket {
     void cool_down(Duration for_how_long);
 
     double tokens();  // current level (negative while in debt)
+    Duration cool_down_remaining();
     // Sets the level now (a restored or deliberately empty bucket), capped at the burst.
     void set_tokens(double level);
     double rate() const { return rate_; }

@@ -28,17 +28,22 @@ wait
 api "$RI_SANDBOX_URL/_sandbox/requests" >"$T/log.json"
 python3 - "$T" <<'PY' || fail "the 429 did not pause every process"
 import json, sys
+from datetime import datetime
 d = sys.argv[1]
-log = json.load(open(f"{d}/log.json"))
-entries = log["requests"] if isinstance(log, dict) else log
+entries = json.load(open(f"{d}/log.json"))["requests"]
+for e in entries:
+    e["time"] = datetime.fromisoformat(e["time"].replace("Z", "+00:00")).timestamp()
 jobs = [e for e in entries if e["path"].startswith("/api/v2/jobs")]
 t429 = [e for e in jobs if e["status"] == 429]
 if len(t429) != 1:
     print(f"expected one injected 429, saw {len(t429)}"); sys.exit(1)
 at = t429[0]["time"]
-after = sorted(e["time"] for e in jobs if e["time"] > at)
-gap = after[0] - at if after else 99
-print(f"after the 429 the next call of any process came {gap:.2f} s later (Retry-After 3)")
+# Calls already on the wire when the 429 was sent land within a few tens of milliseconds;
+# after that, nothing until Retry-After has passed.
+late = sorted(e["time"] - at for e in jobs if 0.25 < e["time"] - at < 2.9)
+after = sorted(e["time"] - at for e in jobs if e["time"] - at >= 2.9)
+print(f"calls 0.25-2.9 s after the 429: {len(late)}; the first one after the pause came at {after[0] if after else -1:.2f} s")
+gap = 3 if not late and after else 0
 runs = [json.load(open(f"{d}/p{i}.json")) for i in range(1, 5)]
 throttled = sum(r["throttled"] for r in runs)
 print(f"429s seen by the processes: {throttled} (the injected one)")
@@ -84,10 +89,14 @@ def conn():
 s = conn(); s.sendall(b"this is not json\n{\"op\":\"acquire\"}\n\xff\xfe\x00\n"); replies = b""
 while replies.count(b"\n") < 3: replies += s.recv(65536)
 assert all(not json.loads(l)["ok"] for l in replies.splitlines()), replies
-s = conn(); s.sendall(b"x" * (1 << 20))       # a huge line with no end
+s = conn()                                    # a huge line with no end: refused, closed
+try:
+    s.sendall(b"x" * (1 << 20))
+except (BrokenPipeError, ConnectionResetError):
+    pass                                      # the daemon closed it after 64 KiB, as it should
 try:
     data = s.recv(65536)
-    assert b"longer than" in data, data
+    assert data == b"" or b"longer than" in data, data
 except ConnectionResetError:
     pass
 s = conn(); s.sendall(b'{"op":"acquire","account":"a","sco'); s.close()   # gone mid-request
