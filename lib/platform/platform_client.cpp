@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "http/retry_timing.hpp"
+#include "ratelimit/limiter_factory.hpp"
 #include "ratelimit/scope.hpp"
 #include "storage/backend_factory.hpp"
 
@@ -102,6 +103,9 @@ std::unique_ptr<PlatformClient> PlatformClient::from_config(const Config& config
     std::string url = config.get_or("api_url", "https://platform.rescale.com");
     options.http = storage::client_options_from(config);
     options.max_retries = std::max(0, options.http.retry.max_attempts - 1);
+    // Every ri process of this key shares one budget through ri-ratelimitd (unless the
+    // ratelimit_coordinator setting is off); the daemon starts with the first call, not here.
+    if (!options.limiter) options.limiter = ratelimit::limiter_for(config, url, key->value);
     return std::make_unique<PlatformClient>(url, key->value, std::move(options));
 }
 
