@@ -1,0 +1,180 @@
+#include "platform/job_watch.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <thread>
+
+#include "core/cancel.hpp"
+#include "core/error.hpp"
+
+namespace ri::platform {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+void interruptible_sleep(milliseconds d) {
+    auto end = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < end) {
+        cancel::check();
+        std::this_thread::sleep_for(std::min<milliseconds>(
+            milliseconds(100),
+            std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now())));
+    }
+    cancel::check();
+}
+
+std::string seconds_text(milliseconds d) {
+    double s = static_cast<double>(d.count()) / 1000.0;
+    return s == std::floor(s) ? fmt::format("{:.0f} s", s) : fmt::format("{:.1f} s", s);
+}
+
+}  // namespace
+
+std::string status_enum_form(std::string_view status) {
+    std::string out;
+    for (char c : status)
+        out += c == ' ' || c == '-'
+                   ? '_'
+                   : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool is_terminal_status(std::string_view status) {
+    std::string e = status_enum_form(status);
+    return e == "COMPLETED" || e == "FAILED" || e == "STOPPED" || e == "FORCE_STOPPED" ||
+           e == "FORCE_STOP" || e == "TERMINATED";
+}
+
+bool is_completed_status(std::string_view status) {
+    return status_enum_form(status) == "COMPLETED";
+}
+
+JobStatus latest_status(PlatformClient& client, const std::string& id) {
+    Json j = client.get("/api/v2/jobs/" + id_segment(id, "job") + "/statuses/?page_size=1",
+                        {"reading the status of job " + id, "job " + id});
+    const Json* first = nullptr;
+    if (j.is_array() && !j.empty())
+        first = &j[0];
+    else if (j.is_object() && j.contains("results") && j["results"].is_array() &&
+             !j["results"].empty())
+        first = &j["results"][0];
+    if (!first) return {"Not Submitted", "", "", Json()};
+    return JobStatus::from_json(*first);
+}
+
+milliseconds parse_duration(std::string_view text, std::string_view what) {
+    auto bad = [&]() {
+        return Error::usage(fmt::format(
+            "{}: '{}' is not a duration (e.g. 90, 90s, 15m, 2h, 1h30m).", what, std::string(text)));
+    };
+    if (text.empty()) throw bad();
+    double total = 0;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t j = i;
+        while (j < text.size() &&
+               (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.'))
+            ++j;
+        if (j == i) throw bad();
+        double v = std::stod(std::string(text.substr(i, j - i)));
+        double unit = 1;
+        if (j < text.size()) {
+            switch (text[j]) {
+                case 's':
+                    unit = 1;
+                    break;
+                case 'm':
+                    unit = 60;
+                    break;
+                case 'h':
+                    unit = 3600;
+                    break;
+                case 'd':
+                    unit = 86400;
+                    break;
+                default:
+                    throw bad();
+            }
+            ++j;
+        } else if (i != 0) {
+            throw bad();  // "1h30" is ambiguous
+        }
+        total += v * unit;
+        i = j;
+    }
+    return milliseconds(static_cast<int64_t>(std::llround(total * 1000)));
+}
+
+JobWatcher::JobWatcher(StatusFn status, WaitOptions options)
+    : status_(std::move(status)), options_(std::move(options)) {
+    if (!options_.sleep) options_.sleep = interruptible_sleep;
+    if (!options_.now) options_.now = [] { return std::chrono::steady_clock::now(); };
+    if (options_.interval.count() <= 0) options_.interval = milliseconds(1);
+    options_.max_interval = std::max(options_.max_interval, options_.interval);
+}
+
+std::map<std::string, JobStatus> JobWatcher::wait(
+    const std::vector<std::string>& ids,
+    const std::function<void(const std::string&, const JobStatus&)>& on_change,
+    const std::function<void(const std::string&, const JobStatus&)>& on_done) {
+    std::map<std::string, JobStatus> last, done;
+    std::vector<std::string> pending;
+    for (const auto& id : ids)
+        if (std::find(pending.begin(), pending.end(), id) == pending.end()) pending.push_back(id);
+    auto start = options_.now();
+    milliseconds gap = options_.interval;
+    while (true) {
+        bool changed = false;
+        for (auto it = pending.begin(); it != pending.end();) {
+            JobStatus s = status_(*it);
+            auto prev = last.find(*it);
+            if (prev == last.end() || prev->second.status != s.status) {
+                changed = true;
+                if (on_change) on_change(*it, s);
+            }
+            last[*it] = s;
+            if (is_terminal_status(s.status)) {
+                done[*it] = s;
+                if (on_done) on_done(*it, s);
+                it = pending.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (pending.empty()) return done;
+        gap = changed ? options_.interval
+                      : std::min(options_.max_interval,
+                                 milliseconds(static_cast<int64_t>(gap.count() * 1.5)));
+        if (options_.timeout) {
+            auto elapsed = std::chrono::duration_cast<milliseconds>(options_.now() - start);
+            if (elapsed >= *options_.timeout) {
+                std::vector<std::string> still;
+                for (const auto& id : pending)
+                    still.push_back(fmt::format("{} ({})", id, last[id].status));
+                throw Error::temporary(
+                    fmt::format("Timed out after {} waiting for {} still running: {}.",
+                                seconds_text(*options_.timeout),
+                                still.size() == 1 ? "1 job" : fmt::format("{} jobs", still.size()),
+                                fmt::join(still, ", ")));
+            }
+            gap = std::min(gap, *options_.timeout - elapsed);
+        }
+        options_.sleep(gap);
+    }
+}
+
+std::vector<std::string> new_tail_lines(const std::vector<std::string>& before,
+                                        const std::vector<std::string>& now) {
+    size_t max = std::min(before.size(), now.size());
+    for (size_t k = max; k > 0; --k) {
+        if (std::equal(before.end() - static_cast<std::ptrdiff_t>(k), before.end(), now.begin()))
+            return {now.begin() + static_cast<std::ptrdiff_t>(k), now.end()};
+    }
+    return now;
+}
+
+}  // namespace ri::platform
