@@ -1,6 +1,6 @@
 // ratelimit_probe: drives the rate-limit layer the way ri processes do.
 //
-//   ratelimit_probe latency --count N [--scope S]
+//   ratelimit_probe latency --count N [--scope S] [--in-process]
 //       N acquisitions through the coordinator (RI_RATELIMITD_SOCKET), without sleeping the
 //       waits: prints {"count","seconds","per_second","p50_us","p99_us"}.
 //   ratelimit_probe hammer --url BASE --key KEY [--path P] [--seconds S]
@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
     auto* latency = app.add_subcommand("latency");
     latency->add_option("--count", count);
     latency->add_option("--scope", scope_text);
+    bool in_process = false;
+    latency->add_flag("--in-process", in_process, "the in-process limiter, no daemon (the floor)");
     auto* hammer = app.add_subcommand("hammer");
     hammer->add_option("--url", url)->required();
     hammer->add_option("--key", key)->required();
@@ -50,7 +52,17 @@ int main(int argc, char** argv) {
             account_id("probe", std::to_string(Steady::now().time_since_epoch().count()));
         options.daemon_program = find_daemon_program();
         options.sleep = [](Duration) {};  // measure the round trip, not the pacing
-        CoordinatedLimiter limiter(options);
+        options.notice = [](const std::string&) {};  // the pacing notice is expected here
+        std::unique_ptr<Limiter> owned;
+        CoordinatedLimiter* coordinated = nullptr;
+        if (in_process) {
+            owned = std::make_unique<LocalLimiter>([](Duration) {});
+        } else {
+            auto c = std::make_unique<CoordinatedLimiter>(options);
+            coordinated = c.get();
+            owned = std::move(c);
+        }
+        Limiter& limiter = *owned;
         limiter.acquire(scope);  // connect (and start the daemon) outside the measurement
         std::vector<double> us;
         us.reserve(static_cast<size_t>(count));
@@ -68,10 +80,10 @@ int main(int argc, char** argv) {
                                     {"per_second", count / total},
                                     {"p50_us", pct(0.5)},
                                     {"p99_us", pct(0.99)},
-                                    {"degraded", limiter.degraded()}}
+                                    {"degraded", coordinated && coordinated->degraded()}}
                          .dump()
                   << "\n";
-        return limiter.degraded() ? 1 : 0;
+        return coordinated && coordinated->degraded() ? 1 : 0;
     }
 
     register_secret(key);
