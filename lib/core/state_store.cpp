@@ -79,6 +79,25 @@ CREATE TABLE download_parts (
   PRIMARY KEY (download, number)
 );
 )sql"},
+        // Platform uploads (lib/transfer/platform_upload.hpp): the object key and file key chosen
+        // for a (source, library folder, name), and how far it got, so a rerun continues the same
+        // multipart upload and never registers a file twice.
+        {3, "platform upload state", R"sql(
+CREATE TABLE platform_uploads (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  target TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  object_key TEXT NOT NULL,
+  key_b64 TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  sha512 TEXT NOT NULL DEFAULT '',
+  file_id TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  UNIQUE (source, target)
+);
+)sql"},
     };
     return m;
 }

@@ -16,6 +16,8 @@
 #include "core/posix_file.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
+#include "crypto/hkdf.hpp"
+#include "crypto/sha512.hpp"
 #include "http/http_client.hpp"
 #include "storage/storage_error.hpp"
 #include "transfer/disk_space.hpp"
@@ -40,12 +42,77 @@ struct DownloadJob {
     bool decrypt = false;
     crypto::SecureBuffer iv{kAesBlockSize};
     bool resumed = false;
+    storage::Backend* be = nullptr;
+    std::shared_ptr<const crypto::SecureBuffer> key;
+    // Legacy HKDF format (formatversion=1): parts of padded_size(hkdf_part_size) stored bytes,
+    // each with its own derived key and IV and its own padding.
+    bool hkdf = false;
+    std::vector<std::byte> file_id;
+    uint64_t hkdf_part_size = 0;
+    uint64_t hkdf_last_plain = 0;  // plaintext bytes of the last part, once decrypted
 
     std::mutex mutex;
     int remaining = 0;
     int fetched = 0;
     bool failed = false;
 };
+
+std::optional<std::string> meta(const storage::Metadata& md, std::string_view name) {
+    for (const auto& [k, v] : md) {
+        if (k.size() != name.size()) continue;
+        bool same = true;
+        for (size_t i = 0; same && i < k.size(); ++i)
+            same = std::tolower(static_cast<unsigned char>(k[i])) == name[i];
+        if (same) return v;
+    }
+    return std::nullopt;
+}
+
+// The legacy HKDF format's parameters from object metadata, or nullopt when it is not that.
+struct HkdfFormat {
+    std::vector<std::byte> file_id;
+    uint64_t part_size = 0;
+};
+std::optional<HkdfFormat> hkdf_format(const storage::Metadata& md, const std::string& what) {
+    auto version = meta(md, "formatversion");
+    if (!version || *version != "1") return std::nullopt;
+    auto id = meta(md, "fileid");
+    auto ps = meta(md, "partsize");
+    HkdfFormat f;
+    if (id) {
+        if (auto d = crypto::base64_decode(*id)) f.file_id = *d;
+    }
+    if (ps) f.part_size = std::strtoull(ps->c_str(), nullptr, 10);
+    if (f.file_id.size() != 32 || f.part_size == 0)
+        throw Error::bad_data(fmt::format(
+            "{} is in the HKDF format (formatversion=1) but its fileid or partsize metadata is "
+            "invalid.",
+            what));
+    return f;
+}
+
+// Decrypts one HKDF part (its own key, IV and padding) into out; returns the plaintext bytes.
+size_t decrypt_hkdf_part(std::span<const std::byte> master, std::span<const std::byte> file_id,
+                         uint64_t index, std::span<const std::byte> in, std::byte* out,
+                         const std::string& what) {
+    crypto::PartKey pk = crypto::derive_part_key(master, file_id, index);
+    crypto::AesCbc aes(crypto::AesCbc::Direction::decrypt, pk.key.span(), pk.iv.span(), true);
+    size_t n = aes.update(in, out), tail = 0;
+    if (in.empty() || in.size() % kAesBlockSize != 0 || !aes.finish(out + n, tail)) {
+        throw Error::bad_data(fmt::format(
+            "Decryption of {} failed: the key is wrong or the object is damaged. Nothing was "
+            "saved.",
+            what));
+    }
+    return n + tail;
+}
+
+Error checksum_mismatch(const std::string& what) {
+    return Error::bad_data(fmt::format(
+        "{} failed its checksum: the SHA-512 of the downloaded data does not match the one the "
+        "platform recorded. Nothing was saved.",
+        what));
+}
 
 }  // namespace
 
@@ -64,6 +131,16 @@ struct Downloader::Impl {
 
     Impl(storage::Backend& b, TransferState* s, Progress& p, DownloadOptions o)
         : backend(b), state(s), progress(p), options(std::move(o)) {}
+
+    storage::Backend& backend_for(const DownloadItem& item) {
+        return item.backend ? *item.backend : backend;
+    }
+    std::shared_ptr<const crypto::SecureBuffer> key_for(const DownloadItem& item) const {
+        return item.decryption_key ? item.decryption_key : options.decryption_key;
+    }
+    std::string label_of(const DownloadItem& item) {
+        return item.label.empty() ? backend_for(item).url_of(item.key) : item.label;
+    }
 
     static bool is_interrupt(const std::exception& e) {
         const auto* err = dynamic_cast<const Error*>(&e);
@@ -104,7 +181,7 @@ struct Downloader::Impl {
             if (options.if_exists == IfExists::skip) {
                 DownloadResult r;
                 r.key = item.key;
-                r.url = backend.url_of(item.key);
+                r.url = backend_for(item).url_of(item.key);
                 r.path = dest;
                 r.etag = etag;
                 r.skipped = true;
@@ -122,12 +199,12 @@ struct Downloader::Impl {
         return dest;
     }
 
-    Error encrypted_without_key(const std::string& key) const {
+    static Error encrypted_without_key(const std::string& url) {
         return Error::usage(
             fmt::format("{} is encrypted (it has iv metadata): give --key or --key-file to decrypt "
                         "it, or --raw to save the "
                         "ciphertext.",
-                        backend.url_of(key)));
+                        url));
     }
 
     // An object known from the listing and no bigger than one part: one GET into memory, whose
@@ -136,7 +213,10 @@ struct Downloader::Impl {
     void download_small(const DownloadItem& item) {
         auto dest = claim_destination(item, item.known->etag);
         if (!dest) return;
-        std::string url = backend.url_of(item.key);
+        storage::Backend& be = backend_for(item);
+        auto key = key_for(item);
+        std::string url = be.url_of(item.key);
+        std::string what = label_of(item);
         fs::path dir = fs::path(*dest).parent_path();
         if (dir.empty()) dir = ".";
         std::error_code ec;
@@ -150,7 +230,7 @@ struct Downloader::Impl {
             body.clear();
             body.reserve(static_cast<size_t>(item.known->size));
             try {
-                info = backend.get(item.key, std::nullopt, [&](std::span<const std::byte> data) {
+                info = be.get(item.key, std::nullopt, [&](std::span<const std::byte> data) {
                     if (cancel::requested()) cancel::check();
                     body.insert(body.end(), data.begin(), data.end());
                 });
@@ -158,7 +238,7 @@ struct Downloader::Impl {
             } catch (const http::TransportError& e) {
                 if (attempt >= options.part_retries) {
                     throw storage::transport_storage_error(
-                        backend.scheme() == "az" ? "Azure" : "S3", url, e.what(), e.is_timeout(),
+                        be.scheme() == "az" ? "Azure" : "S3", url, e.what(), e.is_timeout(),
                         e.is_tls());
                 }
             }
@@ -176,8 +256,22 @@ struct Downloader::Impl {
         std::span<const std::byte> out = body;
         crypto::SecureBuffer plain;
         bool decrypted = false;
-        if (auto iv_it = info.metadata.find("iv"); iv_it != info.metadata.end() && !options.raw) {
-            if (!options.decryption_key) throw encrypted_without_key(item.key);
+        auto hkdf = options.raw ? std::nullopt : hkdf_format(info.metadata, what);
+        if (hkdf) {
+            if (!key) throw encrypted_without_key(url);
+            uint64_t stride = crypto::padded_size(hkdf->part_size);
+            plain = crypto::SecureBuffer(body.size() + kAesBlockSize);
+            size_t n = 0;
+            for (uint64_t off = 0, index = 0; off < body.size(); off += stride, ++index) {
+                size_t len = static_cast<size_t>(std::min<uint64_t>(stride, body.size() - off));
+                n += decrypt_hkdf_part(key->span(), hkdf->file_id, index,
+                                       {body.data() + off, len}, plain.data() + n, what);
+            }
+            out = {plain.data(), n};
+            decrypted = true;
+        } else if (auto iv_it = info.metadata.find("iv");
+                   iv_it != info.metadata.end() && !options.raw) {
+            if (!key) throw encrypted_without_key(url);
             auto iv = crypto::base64_decode(iv_it->second);
             if (!iv || iv->size() != kAesBlockSize)
                 throw Error::bad_data(fmt::format("{} has an invalid iv metadata value.", url));
@@ -187,8 +281,7 @@ struct Downloader::Impl {
                                 url, body.size()));
             }
             plain = crypto::SecureBuffer(body.size() + kAesBlockSize);
-            crypto::AesCbc aes(crypto::AesCbc::Direction::decrypt, options.decryption_key->span(),
-                               *iv, true);
+            crypto::AesCbc aes(crypto::AesCbc::Direction::decrypt, key->span(), *iv, true);
             size_t n = aes.update(body, plain.data()), tail = 0;
             if (!aes.finish(plain.data() + n, tail)) {
                 throw Error::bad_data(
@@ -198,6 +291,14 @@ struct Downloader::Impl {
             }
             out = {plain.data(), n + tail};
             decrypted = true;
+        }
+        std::string sha512;
+        if (item.hash) {
+            crypto::Sha512 h;
+            h.update(out);
+            sha512 = h.hex_digest();
+            if (!item.expected_sha512.empty() && sha512 != item.expected_sha512)
+                throw checksum_mismatch(what);
         }
         AtomicOutput file(*dest);
         file.file().write_all(out);
@@ -212,6 +313,7 @@ struct Downloader::Impl {
         r.etag = info.etag;
         r.decrypted = decrypted;
         r.parts_fetched = 1;
+        r.sha512 = sha512;
         done(r);
     }
 
@@ -220,10 +322,12 @@ struct Downloader::Impl {
             download_small(item);
             return;
         }
-        std::optional<storage::ObjectInfo> info = backend.head(item.key);
+        storage::Backend& be = backend_for(item);
+        auto key = key_for(item);
+        std::optional<storage::ObjectInfo> info = be.head(item.key);
         if (!info) {
-            throw storage::storage_error(backend.scheme() == "az" ? "Azure" : "S3",
-                                         backend.url_of(item.key), 404, "NoSuchKey", "not found");
+            throw storage::storage_error(be.scheme() == "az" ? "Azure" : "S3", be.url_of(item.key),
+                                         404, "NoSuchKey", "not found");
         }
         auto dest = claim_destination(item, info->etag);
         if (!dest) return;
@@ -231,23 +335,34 @@ struct Downloader::Impl {
         job->item = item;
         job->info = *info;
         job->dest = *dest;
+        job->be = &be;
+        job->key = key;
+        auto hkdf = options.raw ? std::nullopt : hkdf_format(info->metadata, label_of(item));
         auto iv_it = info->metadata.find("iv");
-        if (iv_it != info->metadata.end() && !options.raw) {
-            if (!options.decryption_key) throw encrypted_without_key(item.key);
+        if (hkdf) {
+            if (!key) throw encrypted_without_key(be.url_of(item.key));
+            if (!item.plain_size)
+                throw Error::internal("an HKDF-format download needs the file's decrypted size");
+            job->hkdf = true;
+            job->file_id = hkdf->file_id;
+            job->hkdf_part_size = hkdf->part_size;
+        } else if (iv_it != info->metadata.end() && !options.raw) {
+            if (!key) throw encrypted_without_key(be.url_of(item.key));
             auto iv = crypto::base64_decode(iv_it->second);
             if (!iv || iv->size() != kAesBlockSize) {
                 throw Error::bad_data(
-                    fmt::format("{} has an invalid iv metadata value.", backend.url_of(item.key)));
+                    fmt::format("{} has an invalid iv metadata value.", be.url_of(item.key)));
             }
             std::copy(iv->begin(), iv->end(), job->iv.data());
             if (info->size == 0 || info->size % kAesBlockSize != 0) {
                 throw Error::bad_data(
                     fmt::format("{} is {} bytes: not AES-CBC ciphertext (truncated or damaged).",
-                                backend.url_of(item.key), info->size));
+                                be.url_of(item.key), info->size));
             }
             job->decrypt = true;
         }
-        job->plan = plan_download(info->size, options.part_size);
+        job->plan = plan_download(info->size, job->hkdf ? crypto::padded_size(job->hkdf_part_size)
+                                                        : options.part_size);
         job->partial = job->dest + kPartialSuffix;
         fs::path dir = fs::path(job->dest).parent_path();
         if (dir.empty()) dir = ".";
@@ -256,7 +371,7 @@ struct Downloader::Impl {
         if (ec) throw file_error(FileRole::output, dir.string(), ec.value(), "creating");
 
         std::vector<int> done_parts;
-        std::string url = backend.url_of(item.key);
+        std::string url = be.url_of(item.key);
         if (state) {
             if (auto rec = state->find_download(url, job->dest)) {
                 bool same = rec->etag == info->etag && rec->size == info->size &&
@@ -320,7 +435,46 @@ struct Downloader::Impl {
         }
     }
 
+    // A legacy HKDF part: fetched whole into memory (its padding is its own), decrypted with
+    // the part's derived key and written at its plaintext offset.
+    void fetch_hkdf_part(DownloadJob& job, int k) {
+        storage::Backend& be = *job.be;
+        const uint64_t off = job.plan.offset(k), len = job.plan.length(k);
+        std::vector<std::byte> body;
+        for (int attempt = 0;; ++attempt) {
+            body.clear();
+            try {
+                be.get(job.item.key, storage::ByteRange{off, len},
+                       [&](std::span<const std::byte> d) {
+                           if (cancel::requested()) cancel::check();
+                           body.insert(body.end(), d.begin(), d.end());
+                       });
+                break;
+            } catch (const http::TransportError& e) {
+                if (attempt >= options.part_retries)
+                    throw storage::transport_storage_error(
+                        be.scheme() == "az" ? "Azure" : "S3", be.url_of(job.item.key), e.what(),
+                        e.is_timeout(), e.is_tls());
+            }
+        }
+        if (body.size() != len)
+            throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.",
+                                              be.url_of(job.item.key), body.size(), k, len));
+        crypto::SecureBuffer plain(body.size() + kAesBlockSize);
+        size_t n = decrypt_hkdf_part(job.key->span(), job.file_id, static_cast<uint64_t>(k - 1),
+                                     body, plain.data(), label_of(job.item));
+        job.file.pwrite_all({plain.data(), n}, static_cast<uint64_t>(k - 1) * job.hkdf_part_size);
+        progress.advance(len);
+        if (k == job.plan.parts) job.hkdf_last_plain = n;
+    }
+
     void fetch_part_or_throw(DownloadJob& job, int k) {
+        if (job.hkdf) {
+            fetch_hkdf_part(job, k);
+            part_done(job, k);
+            return;
+        }
+        storage::Backend& be = *job.be;
         const uint64_t off = job.plan.offset(k);
         const uint64_t len = job.plan.length(k);
         // Decrypting part k > 1 needs the ciphertext block before it as IV: fetch 16 more bytes.
@@ -335,7 +489,7 @@ struct Downloader::Impl {
         uint64_t write_at = off;
         if (job.decrypt && k == 1) {
             aes = std::make_unique<crypto::AesCbc>(crypto::AesCbc::Direction::decrypt,
-                                                   options.decryption_key->span(), job.iv.span(),
+                                                   job.key->span(), job.iv.span(),
                                                    false);
         }
         // A one-part object arrives in order from its first byte: check it against the MD5 the
@@ -360,7 +514,7 @@ struct Downloader::Impl {
                 data = data.subspan(take);
                 if (iv_have < kAesBlockSize) return;
                 aes = std::make_unique<crypto::AesCbc>(
-                    crypto::AesCbc::Direction::decrypt, options.decryption_key->span(),
+                    crypto::AesCbc::Direction::decrypt, job.key->span(),
                     std::span<const std::byte>(iv_block, kAesBlockSize), false);
             }
             if (data.empty()) return;
@@ -390,22 +544,22 @@ struct Downloader::Impl {
             uint64_t remaining = off + len - start;
             if (remaining == 0) break;
             try {
-                backend.get(job.item.key, storage::ByteRange{start, remaining}, sink);
+                be.get(job.item.key, storage::ByteRange{start, remaining}, sink);
                 break;
             } catch (const http::TransportError& e) {
                 // The connection broke mid-part: ask for the rest (the sink kept its place).
                 if (attempt >= options.part_retries) {
                     throw storage::transport_storage_error(
-                        backend.scheme() == "az" ? "Azure" : "S3", backend.url_of(job.item.key),
+                        be.scheme() == "az" ? "Azure" : "S3", be.url_of(job.item.key),
                         e.what(), e.is_timeout(), e.is_tls());
                 }
                 log::warn("part {} of {} broke after {} bytes ({}); requesting the rest", k,
-                          backend.url_of(job.item.key), got, e.what());
+                          be.url_of(job.item.key), got, e.what());
             }
         }
         if (got != len + prefix || carry_len != 0) {
             throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.",
-                                              backend.url_of(job.item.key), got, k, len + prefix));
+                                              be.url_of(job.item.key), got, k, len + prefix));
         }
         if (expected_md5 && !matches(*expected_md5, md5)) {
             if (state) state->forget_download(job.state_id);
@@ -413,8 +567,12 @@ struct Downloader::Impl {
             ::unlink(job.partial.c_str());
             throw Error::bad_data(fmt::format(
                 "{} arrived damaged: its MD5 does not match the store's ({}). Nothing was saved.",
-                backend.url_of(job.item.key), job.info.etag));
+                be.url_of(job.item.key), job.info.etag));
         }
+        part_done(job, k);
+    }
+
+    void part_done(DownloadJob& job, int k) {
         if (state) state->record_download_part(job.state_id, k);
         bool last = false;
         {
@@ -426,8 +584,21 @@ struct Downloader::Impl {
     }
 
     void finish(DownloadJob& job) {
+        storage::Backend& be = *job.be;
         uint64_t size = job.info.size;
-        if (job.decrypt) {
+        if (job.hkdf) {
+            size = *job.item.plain_size;
+            uint64_t stride = job.plan.part_size;
+            uint64_t expect_last = size - static_cast<uint64_t>(job.plan.parts - 1) *
+                                              job.hkdf_part_size;
+            if (job.info.size != (job.plan.parts - 1) * stride + crypto::padded_size(expect_last) ||
+                (job.hkdf_last_plain && job.hkdf_last_plain != expect_last)) {
+                fail_file(job, Error::bad_data(fmt::format(
+                                   "{} does not have the size its platform record says ({} "
+                                   "bytes decrypted). Nothing was saved.",
+                                   label_of(job.item), size)));
+            }
+        } else if (job.decrypt) {
             // The padding is in the last plaintext block, written like any other: check and cut it.
             std::byte last[kAesBlockSize];
             if (job.file.pread_full({last, kAesBlockSize}, size - kAesBlockSize) != kAesBlockSize) {
@@ -444,13 +615,19 @@ struct Downloader::Impl {
                 throw Error::bad_data(
                     fmt::format("Decryption of {} failed: the key is wrong or the object is "
                                 "damaged. Nothing was saved.",
-                                backend.url_of(job.item.key)));
+                                be.url_of(job.item.key)));
             }
             size -= pad;
         }
         job.file.truncate(size);
         if (job.file.size() != size)
             throw Error::io(fmt::format("'{}' has the wrong size after download.", job.partial));
+        std::string sha512;
+        if (job.item.hash) {
+            sha512 = hash_partial(job, size);
+            if (!job.item.expected_sha512.empty() && sha512 != job.item.expected_sha512)
+                fail_file(job, checksum_mismatch(label_of(job.item)));
+        }
         job.file.close();
         if (std::rename(job.partial.c_str(), job.dest.c_str()) != 0) {
             throw file_error(FileRole::output, job.dest, errno, "renaming into place");
@@ -459,7 +636,7 @@ struct Downloader::Impl {
         progress.end_item(true);
         DownloadResult r;
         r.key = job.item.key;
-        r.url = backend.url_of(job.item.key);
+        r.url = be.url_of(job.item.key);
         r.path = job.dest;
         r.size = size;
         r.etag = job.info.etag;
@@ -467,7 +644,30 @@ struct Downloader::Impl {
         r.parts = job.plan.parts;
         r.parts_fetched = job.fetched;
         r.resumed = job.resumed;
+        r.sha512 = sha512;
         done(r);
+    }
+
+    // A verification failure: the partial file and its resume state go (a rerun starts over).
+    [[noreturn]] void fail_file(DownloadJob& job, const Error& e) {
+        if (state) state->forget_download(job.state_id);
+        job.file.close();
+        ::unlink(job.partial.c_str());
+        throw e;
+    }
+
+    std::string hash_partial(DownloadJob& job, uint64_t size) {
+        crypto::Sha512 h;
+        std::vector<std::byte> buf(8u << 20);
+        for (uint64_t off = 0; off < size;) {
+            size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - off));
+            size_t n = job.file.pread_full({buf.data(), want}, off);
+            if (n != want) throw Error::io(fmt::format("Could not read back '{}'.", job.partial));
+            h.update({buf.data(), n});
+            off += n;
+            cancel::check();
+        }
+        return h.hex_digest();
     }
 };
 

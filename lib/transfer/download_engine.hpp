@@ -29,6 +29,14 @@ struct DownloadItem {
     // Known from a listing (saves a HEAD): size and ETag. Metadata always needs a HEAD when the
     // object may be encrypted.
     std::optional<storage::ObjectInfo> known;
+    // Platform downloads: the file's own store (per-file credentials), its own key, and the
+    // SHA-512 the platform recorded (checked before the file gets its name; a mismatch is 65).
+    std::shared_ptr<storage::Backend> backend;  // null: the Downloader's backend
+    std::shared_ptr<const crypto::SecureBuffer> decryption_key;  // null: options' key
+    bool hash = false;             // compute the plaintext's SHA-512 (DownloadResult::sha512)
+    std::string expected_sha512;   // with hash: compare (lowercase hex); empty: no check
+    std::optional<uint64_t> plain_size;  // decryptedSize, for the legacy HKDF format
+    std::string label;                   // names the file in messages; empty: its URL
 };
 
 struct DownloadResult {
@@ -42,6 +50,7 @@ struct DownloadResult {
     int parts = 1;
     int parts_fetched = 0;
     bool resumed = false;
+    std::string sha512;  // when the item asked for hash
 };
 
 struct DownloadOptions {

@@ -40,7 +40,10 @@ std::vector<DownloadItem> download_targets(storage::Backend& backend, const stor
     std::vector<DownloadItem> items;
     if (!url.is_prefix()) {
         std::string name = url.key.substr(url.key.find_last_of('/') + 1);
-        items.push_back({url.key, confined_path(dir, name).string(), std::nullopt});
+        DownloadItem item;
+        item.key = url.key;
+        item.dest = confined_path(dir, name).string();
+        items.push_back(std::move(item));
         return items;
     }
     std::string token;
@@ -50,7 +53,11 @@ std::vector<DownloadItem> download_targets(storage::Backend& backend, const stor
             std::string rel = obj.key.substr(url.key.size());
             if (rel.empty() || rel.back() == '/') continue;  // "folder" marker objects
             if (!filter.keeps_file(rel)) continue;
-            items.push_back({obj.key, confined_path(dir, rel).string(), obj});
+            DownloadItem item;
+            item.key = obj.key;
+            item.dest = confined_path(dir, rel).string();
+            item.known = obj;
+            items.push_back(std::move(item));
         }
         token = page.next_token;
     } while (!token.empty());

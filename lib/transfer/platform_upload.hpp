@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/path_filter.hpp"
 #include "core/progress.hpp"
 #include "platform/models.hpp"
 #include "transfer/conflict.hpp"
@@ -81,6 +82,15 @@ class PlatformUploader {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// ri-upload's sources in the library: a file goes into folder_id (empty: My Library); a
+// directory needs `recursive` and becomes a folder of its name there (reused when it exists),
+// its tree recreated below it. Files matching the filter's excludes are left out; symlinked
+// directories are not entered. Throws Error::missing_input for a missing source, usage for a
+// directory without `recursive`.
+std::vector<PlatformUploadItem> platform_upload_items(
+    platform::PlatformClient& client, const std::vector<std::string>& sources,
+    const std::string& folder_id, bool recursive, const PathFilter& filter);
 
 // The library entry point for other tools (ri-jobs submit --upload, ri-pur): uploads the local
 // files at `paths` to the library (resumable through the user's state database) and returns

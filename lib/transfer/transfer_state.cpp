@@ -189,4 +189,67 @@ void TransferState::forget_download(int64_t download) {
     store_.prepare("DELETE FROM downloads WHERE id = ?").bind(1, download).run();
 }
 
+std::optional<PlatformUploadRecord> TransferState::find_platform_upload(
+    const std::string& source, const std::string& target) {
+    std::lock_guard lock(mutex_);
+    auto q = store_.prepare(
+        "SELECT id, source, target, size, mtime_ns, object_key, key_b64, stage, sha512, file_id "
+        "FROM platform_uploads WHERE source = ? AND target = ?");
+    q.bind(1, source).bind(2, target);
+    if (!q.step()) return std::nullopt;
+    PlatformUploadRecord r;
+    r.id = q.column_int(0);
+    r.source = q.column_text(1);
+    r.target = q.column_text(2);
+    r.size = static_cast<uint64_t>(q.column_int(3));
+    r.mtime_ns = q.column_int(4);
+    r.object_key = q.column_text(5);
+    r.key_b64 = q.column_text(6);
+    r.stage = q.column_text(7);
+    r.sha512 = q.column_text(8);
+    r.file_id = q.column_text(9);
+    return r;
+}
+
+int64_t TransferState::insert_platform_upload(const PlatformUploadRecord& r) {
+    std::lock_guard lock(mutex_);
+    store_.prepare("DELETE FROM platform_uploads WHERE source = ? AND target = ?")
+        .bind(1, r.source)
+        .bind(2, r.target)
+        .run();
+    auto q = store_.prepare(
+        "INSERT INTO platform_uploads (source, target, size, mtime_ns, object_key, key_b64, "
+        "stage, sha512, file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, r.source)
+        .bind(2, r.target)
+        .bind(3, static_cast<int64_t>(r.size))
+        .bind(4, r.mtime_ns)
+        .bind(5, r.object_key)
+        .bind(6, r.key_b64)
+        .bind(7, r.stage)
+        .bind(8, r.sha512)
+        .bind(9, r.file_id)
+        .bind(10, now_iso());
+    q.run();
+    auto id = store_.prepare("SELECT last_insert_rowid()");
+    id.step();
+    return id.column_int(0);
+}
+
+void TransferState::set_platform_stage(int64_t id, const std::string& stage,
+                                       const std::string& sha512, const std::string& file_id) {
+    std::lock_guard lock(mutex_);
+    store_.prepare("UPDATE platform_uploads SET stage = ?, sha512 = ?, file_id = ? WHERE id = ?")
+        .bind(1, stage)
+        .bind(2, sha512)
+        .bind(3, file_id)
+        .bind(4, id)
+        .run();
+}
+
+void TransferState::forget_platform_upload(int64_t id) {
+    std::lock_guard lock(mutex_);
+    store_.prepare("DELETE FROM platform_uploads WHERE id = ?").bind(1, id).run();
+}
+
 }  // namespace ri::transfer

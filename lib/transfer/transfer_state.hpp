@@ -44,6 +44,22 @@ struct DownloadRecord {
     uint64_t part_size = 0;
 };
 
+// A platform upload: which object and key a (source, target) got, and its stage:
+// "uploading" (the object may be incomplete), "registering" (complete; register may have been
+// sent), "registered" (file_id known).
+struct PlatformUploadRecord {
+    int64_t id = 0;
+    std::string source;
+    std::string target;  // API host, folder id and name
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    std::string object_key;
+    std::string key_b64;  // the file's encryption key (state file mode 0600)
+    std::string stage;
+    std::string sha512;
+    std::string file_id;
+};
+
 // Thread-safe: engines record parts from worker threads.
 class TransferState {
   public:
@@ -61,6 +77,13 @@ class TransferState {
     void record_download_part(int64_t download, int number);
     std::vector<int> done_download_parts(int64_t download);
     void forget_download(int64_t download);
+
+    std::optional<PlatformUploadRecord> find_platform_upload(const std::string& source,
+                                                             const std::string& target);
+    int64_t insert_platform_upload(const PlatformUploadRecord& record);
+    void set_platform_stage(int64_t id, const std::string& stage, const std::string& sha512,
+                            const std::string& file_id);
+    void forget_platform_upload(int64_t id);
 
   private:
     std::mutex mutex_;

@@ -70,6 +70,8 @@ struct FileJob {
     std::unique_ptr<crypto::AesCbc> aes;
     int last_encrypted = 0;
     std::condition_variable encrypt_cv;
+
+    bool encrypting() const { return key_material != nullptr; }
 };
 
 }  // namespace
@@ -88,15 +90,18 @@ struct Uploader::Impl {
     Impl(storage::Backend& b, TransferState* s, Progress& p, UploadOptions o)
         : backend(b), state(s), progress(p), options(std::move(o)) {}
 
-    bool encrypting() const { return options.encryption_key != nullptr; }
+    std::shared_ptr<const crypto::SecureBuffer> key_for(const UploadItem& item) const {
+        return item.encryption_key ? item.encryption_key : options.encryption_key;
+    }
 
-    UploadResult result(const std::string& source, const std::string& key, uint64_t size) const {
+    UploadResult result(const std::string& source, const std::string& key, uint64_t size,
+                        bool encrypted) const {
         UploadResult r;
         r.source = source;
         r.key = key;
         r.url = backend.url_of(key);
         r.size = size;
-        r.encrypted = encrypting();
+        r.encrypted = encrypted;
         return r;
     }
 
@@ -126,9 +131,10 @@ struct Uploader::Impl {
         return backend.head(key).has_value();
     }
 
-    storage::Metadata object_metadata(const PartPlan& plan, const crypto::SecureBuffer& iv) const {
+    storage::Metadata object_metadata(const PartPlan& plan, const crypto::SecureBuffer& iv,
+                                      bool encrypted) const {
         storage::Metadata md = options.metadata;
-        if (encrypting()) {
+        if (encrypted) {
             md["iv"] = crypto::base64_encode(iv.span());
             md["streamingformat"] = "cbc";
             md["partsize"] = std::to_string(plan.part_size);
@@ -151,7 +157,7 @@ struct Uploader::Impl {
         std::string key = item.key;
         if (options.if_exists != IfExists::overwrite && exists(key)) {
             if (options.if_exists == IfExists::skip) {
-                UploadResult r = result(item.source, key, st.size);
+                UploadResult r = result(item.source, key, st.size, key_for(item) != nullptr);
                 r.skipped = true;
                 if (auto info = backend.head(key)) r.etag = info->etag;
                 done(r);
@@ -160,7 +166,7 @@ struct Uploader::Impl {
             key = first_free_name(key, [&](const std::string& k) { return exists(k); });
         }
         PlanOptions plan_options = options.plan;
-        plan_options.encrypted = encrypting();
+        plan_options.encrypted = key_for(item) != nullptr;
         PartPlan plan = plan_upload(st.size, backend.limits(), plan_options);
         progress.begin_item("uploading", item.source, st.size);
         if (!plan.multipart) {
@@ -174,7 +180,7 @@ struct Uploader::Impl {
         job->key = key;
         job->url = backend.url_of(key);
         job->file = PosixFile::open_read(item.source);
-        job->key_material = options.encryption_key;
+        job->key_material = key_for(item);
         prepare_multipart(*job);
         std::vector<int> missing;
         for (int k = 1; k <= plan.parts; ++k) {
@@ -203,16 +209,18 @@ struct Uploader::Impl {
                                         item.source));
         size_t body = n;
         crypto::SecureBuffer iv(kAesBlockSize);
-        if (encrypting()) {
+        auto file_key = key_for(item);
+        const bool encrypting = file_key != nullptr;
+        if (encrypting) {
             iv = crypto::random_secret(kAesBlockSize);
-            crypto::AesCbc aes(crypto::AesCbc::Direction::encrypt, options.encryption_key->span(),
+            crypto::AesCbc aes(crypto::AesCbc::Direction::encrypt, file_key->span(),
                                iv.span(), true);
             body = aes.update({buf.data(), n}, buf.data());
             size_t tail = 0;
             aes.finish(buf.data() + body, tail);
             body += tail;
         }
-        storage::ObjectInfo info = backend.put(key, {buf.data(), body}, object_metadata(plan, iv));
+        storage::ObjectInfo info = backend.put(key, {buf.data(), body}, object_metadata(plan, iv, encrypting));
         // S3 answers a single PUT with the MD5 of what it stored: check it against what we sent.
         if (auto expected = usable_md5(info)) {
             Md5 md5;
@@ -226,9 +234,9 @@ struct Uploader::Impl {
         }
         progress.advance(st.size);
         progress.end_item(true);
-        UploadResult r = result(item.source, key, st.size);
+        UploadResult r = result(item.source, key, st.size, encrypting);
         r.etag = info.etag;
-        if (encrypting()) r.iv_b64 = crypto::base64_encode(iv.span());
+        if (encrypting) r.iv_b64 = crypto::base64_encode(iv.span());
         r.parts = 1;
         r.parts_sent = 1;
         done(r);
@@ -236,12 +244,12 @@ struct Uploader::Impl {
 
     // Resume from the state database when the file and the server agree; else start fresh.
     void prepare_multipart(FileJob& job) {
-        std::string key_b64 = encrypting() ? crypto::base64_encode(job.key_material->span()) : "";
+        std::string key_b64 = job.encrypting() ? crypto::base64_encode(job.key_material->span()) : "";
         if (state) {
             if (auto rec = state->find_upload(job.item.source, job.url)) {
                 bool same = rec->size == job.stat.size && rec->mtime_ns == job.stat.mtime_ns &&
                             rec->part_size == job.plan.part_size && rec->parts == job.plan.parts &&
-                            rec->encrypted == encrypting() && rec->key_b64 == key_b64;
+                            rec->encrypted == job.encrypting() && rec->key_b64 == key_b64;
                 if (same && try_resume(job, *rec)) return;
                 // Stale: the file or the settings changed. The old upload's parts are useless.
                 try {
@@ -252,8 +260,8 @@ struct Uploader::Impl {
                 state->forget_upload(rec->id);
             }
         }
-        if (encrypting()) job.iv = crypto::random_secret(kAesBlockSize);
-        job.metadata = object_metadata(job.plan, job.iv);
+        if (job.encrypting()) job.iv = crypto::random_secret(kAesBlockSize);
+        job.metadata = object_metadata(job.plan, job.iv, job.encrypting());
         job.upload_id = backend.create_multipart(job.key, job.metadata);
         if (state) {
             UploadRecord rec{0,
@@ -264,9 +272,9 @@ struct Uploader::Impl {
                              job.upload_id,
                              job.plan.part_size,
                              job.plan.parts,
-                             encrypting(),
+                             job.encrypting(),
                              key_b64,
-                             encrypting() ? crypto::base64_encode(job.iv.span()) : ""};
+                             job.encrypting() ? crypto::base64_encode(job.iv.span()) : ""};
             job.state_id = state->insert_upload(rec);
         }
     }
@@ -285,12 +293,12 @@ struct Uploader::Impl {
         auto recorded = state->done_parts(rec.id);
         job.upload_id = rec.upload_id;
         job.state_id = rec.id;
-        if (encrypting()) {
+        if (job.encrypting()) {
             auto iv = crypto::base64_decode(rec.iv_b64);
             if (!iv || iv->size() != kAesBlockSize) return false;
             std::copy(iv->begin(), iv->end(), job.iv.data());
         }
-        job.metadata = object_metadata(job.plan, job.iv);
+        job.metadata = object_metadata(job.plan, job.iv, job.encrypting());
         for (const auto& [number, part] : recorded) {
             auto it = on_server.find(number);
             // A part counts only if the server has it with the size (and tag) the state recorded.
@@ -305,7 +313,7 @@ struct Uploader::Impl {
         uint64_t already = 0;
         for (const auto& [n, p] : job.done)
             already += std::min(job.plan.length(n), p.size);
-        if (encrypting()) already = std::min(already, job.stat.size);
+        if (job.encrypting()) already = std::min(already, job.stat.size);
         progress.advance(already);
         log::info("resuming upload of {} to {}: {} of {} parts already on the server",
                   job.item.source, job.url, job.done.size(), job.plan.parts);
@@ -341,12 +349,12 @@ struct Uploader::Impl {
         auto& buf = buffer(worker, plan.part_size + kAesBlockSize);
         uint64_t plain_off = plan.offset(k);
         uint64_t plain_len =
-            encrypting()
+            job.encrypting()
                 ? (plain_off >= job.stat.size ? 0
                                               : std::min(plan.part_size, job.stat.size - plain_off))
                 : wire_len;
         std::string chain_b64;
-        if (!encrypting()) {
+        if (!job.encrypting()) {
             if (job.file.pread_full({buf.data(), static_cast<size_t>(plain_len)}, plain_off) !=
                 plain_len) {
                 throw Error::io(fmt::format(
@@ -425,9 +433,9 @@ struct Uploader::Impl {
             backend.complete_multipart(job.key, job.upload_id, parts, job.metadata);
         if (state && job.state_id) state->forget_upload(job.state_id);
         progress.end_item(true);
-        UploadResult r = result(job.item.source, job.key, job.stat.size);
+        UploadResult r = result(job.item.source, job.key, job.stat.size, job.encrypting());
         r.etag = info.etag;
-        if (encrypting()) r.iv_b64 = crypto::base64_encode(job.iv.span());
+        if (job.encrypting()) r.iv_b64 = crypto::base64_encode(job.iv.span());
         r.parts = job.plan.parts;
         r.parts_sent = job.sent;
         r.resumed = job.resumed;

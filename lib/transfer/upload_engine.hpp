@@ -31,6 +31,9 @@ namespace ri::transfer {
 struct UploadItem {
     std::string source;  // local file
     std::string key;     // destination key in the backend
+    // Set: encrypt this file with its own 32-byte key (platform uploads: one key per file);
+    // else UploadOptions::encryption_key.
+    std::shared_ptr<const crypto::SecureBuffer> encryption_key;
 };
 
 struct UploadResult {

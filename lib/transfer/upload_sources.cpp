@@ -33,7 +33,7 @@ SourceScan scan_upload_sources(const std::vector<std::string>& sources,
         if (fs::is_regular_file(st)) {
             std::string name = fs::path(source).filename().string();
             std::string key = exact_key ? dest.key : join_key(dest.key, name);
-            scan.items.push_back({source, key});
+            scan.items.push_back({source, key, nullptr});
             scan.bytes += fs::file_size(source, ec);
             continue;
         }
@@ -71,7 +71,7 @@ SourceScan scan_upload_sources(const std::vector<std::string>& sources,
                 continue;
             }
             if (!filter.keeps_file(rel)) continue;
-            found.push_back({it->path().string(), root + rel});
+            found.push_back({it->path().string(), root + rel, nullptr});
             scan.bytes += fs::file_size(it->path(), ec);
         }
         // A stable order: the same command resumes the same way and reports in order.

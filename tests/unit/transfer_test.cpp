@@ -354,7 +354,11 @@ TEST_CASE("small objects known from a listing come down with one GET and no HEAD
     REQUIRE(f.uploaded.size() == 1);
     auto listed = [&](const std::string& k) {
         storage::ObjectInfo info = *f.backend.head(k);
-        return DownloadItem{k, (f.dir / ("out-" + k.substr(2))).string(), info};
+        DownloadItem item;
+        item.key = k;
+        item.dest = (f.dir / ("out-" + k.substr(2))).string();
+        item.known = info;
+        return item;
     };
     std::vector<DownloadItem> items{listed("s/plain"), listed("s/enc")};
     int heads = f.backend.calls("head");
