@@ -5,12 +5,15 @@ function __ri_sandbox_cmd
         switch "$cmd:$t"
             case ':serve'
                 set cmd 'serve'
+            case ':users'
+                set cmd 'users'
         end
     end
     echo $cmd
 end
 complete -c ri-sandbox -f
 complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = ""' -a serve -d 'Serve the platform API until SIGINT/SIGTERM'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = ""' -a users -d 'List the users of a sandbox'\''s data directory (never their keys)'
 complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = ""' -s h -l help -d 'Print this help message and exit'
 complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = ""' -l version -d 'Print the version and exit'
 complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = ""' -l json -d 'One JSON record per line on stdout (default when piped)'
@@ -39,3 +42,11 @@ complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "serve"' -l endpoint -x -
 complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "serve"' -l region -x -d 'S3 region (default us-east-1, or AWS_REGION)'
 complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "serve"' -l path-style -d 'S3 path-style addressing (most S3-compatible servers need it)'
 complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "serve"' -l account -x -d 'Azure storage account (default: from the az:// URL)'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -l version -d 'Print the version and exit'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -l json -d 'One JSON record per line on stdout (default when piped)'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -l human -d 'Human-readable output (default on a terminal)'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -l progress -x -a 'auto bar plain json none' -d 'Progress on stderr: bar on a terminal, plain lines otherwise (default auto)'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -s v -l verbose -d 'Show error details and notices on stderr'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -s q -l quiet -d 'No progress and no warnings on stderr'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -s h -l help -d 'Print this help message and exit'
+complete -c ri-sandbox -n 'test "(__ri_sandbox_cmd)" = "users"' -l data -x -a '(__fish_complete_directories)' -d 'The sandbox'\''s data directory'

@@ -81,11 +81,25 @@ void Server::Impl::stop_runner() {
         for (const auto& [id, pid] : running)
             if (pid > 0) ::kill(-pid, SIGTERM);
     }
-    for (auto& w : workers)
+    for (auto& [id, w] : workers)
         if (w.joinable()) w.join();
+    workers.clear();
 }
 
 void Server::Impl::tick() {
+    {
+        std::set<std::string> done;
+        {
+            std::lock_guard lock(run_mu);
+            done.swap(finished_workers);
+        }
+        for (const auto& id : done) {
+            auto it = workers.find(id);
+            if (it == workers.end()) continue;
+            it->second.join();
+            workers.erase(it);
+        }
+    }
     std::vector<JobRow> jobs;
     {
         std::lock_guard dbl(db_mu);
@@ -95,9 +109,14 @@ void Server::Impl::tick() {
             "'Terminated','')",
             {});
     }
-    double now = now_epoch();
-    for (auto& j : jobs) {
-        bool due = now - j.status_epoch >= opt.step_seconds;
+    for (auto& listed : jobs) {
+        // Decide on the job's current state, holding the database: a worker records its final
+        // status (under the same lock) before it leaves `running`, so the two agree here.
+        std::lock_guard dbl(db_mu);
+        auto fresh = find_job("", listed.id);
+        if (!fresh || !fresh->submitted || fresh->status.empty()) continue;
+        JobRow& j = *fresh;
+        bool due = now_epoch() - j.status_epoch >= opt.step_seconds;
         int pid = -1;
         {
             std::lock_guard lock(run_mu);
@@ -111,13 +130,25 @@ void Server::Impl::tick() {
             if (pid < 0) {
                 const User* u = user_by_id(j.owner);
                 if (!u) continue;
-                std::lock_guard lock(run_mu);
-                running[j.id] = 0;
                 User user = *u;
-                if (opt.jobs == "execute")
-                    workers.emplace_back([this, j, user] { execute(j, user); });
-                else
-                    workers.emplace_back([this, j, user] { simulate(j, user); });
+                {
+                    std::lock_guard lock(run_mu);
+                    running[j.id] = 0;
+                }
+                auto previous = workers.find(j.id);
+                if (previous != workers.end()) {  // an earlier run of the job (admin moved it back)
+                    previous->second.join();
+                    workers.erase(previous);
+                }
+                JobRow job = j;
+                workers[j.id] = std::thread([this, job, user] {
+                    if (opt.jobs == "execute")
+                        execute(job, user);
+                    else
+                        simulate(job, user);
+                    std::lock_guard done(run_mu);
+                    finished_workers.insert(job.id);
+                });
             }
         } else if (j.status == "Stopping") {
             if (pid > 0) {
@@ -133,6 +164,7 @@ void Server::Impl::execute(JobRow job, User user) {
     std::string scratch = scratch_dir(job.id);
     auto finish = [&](const std::string& status, const std::string& reason) {
         if (stopping) return;  // the sandbox is shutting down: the job resumes at the next start
+        std::lock_guard dbl(db_mu);
         auto now = find_job("", job.id);
         if (now && now->status == "Stopping")
             add_status(job.id, "Stopped", "Stopped by the user");
@@ -294,6 +326,7 @@ void Server::Impl::simulate(JobRow job, User user) {
     } catch (const std::exception& e) {
         error = e.what();
     }
+    std::lock_guard dbl(db_mu);
     auto now = find_job("", job.id);
     if (now && now->status == "Stopping")
         add_status(job.id, "Stopped", "Stopped by the user");

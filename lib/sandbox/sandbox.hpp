@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "storage/backend_factory.hpp"
@@ -42,6 +43,10 @@ class Server {
   private:
     std::unique_ptr<Impl> impl_;
 };
+
+// The users of a sandbox's data directory (id, email, fullName, workspace, pathBase), never
+// their keys. Throws Error::missing_input when DIR holds no sandbox.
+nlohmann::ordered_json list_users(const std::string& data_dir);
 
 // Parses --rate-limits: 0 for off, 1 for real, N for xN. Throws Error::usage.
 double parse_rate_factor(const std::string& text);

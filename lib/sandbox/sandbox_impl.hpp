@@ -148,7 +148,9 @@ struct Server::Impl {
     std::mutex run_mu;
     std::condition_variable run_cv;
     std::map<std::string, int> running;  // job id -> pid (0 while staging)
-    std::vector<std::thread> workers;
+    // Workers by job id; a finished one is joined at the next tick (or at shutdown).
+    std::map<std::string, std::thread> workers;
+    std::set<std::string> finished_workers;
     Json simulate_outputs;
 
     // server.cpp

@@ -733,6 +733,25 @@ void Server::Impl::routes_admin() {
     });
 }
 
+nlohmann::ordered_json list_users(const std::string& data_dir) {
+    fs::path path = fs::path(data_dir) / "sandbox.db";
+    if (!fs::exists(path))
+        throw Error::missing_input(fmt::format("{} holds no sandbox (no sandbox.db).", data_dir));
+    StateStore db = StateStore::open(path, migrations());
+    Json out = Json::array();
+    auto q = db.prepare("SELECT id, email, doc FROM users ORDER BY email");
+    while (q.step()) {
+        Json doc = Json::parse(q.column_text(2));
+        out.push_back({{"kind", "user"},
+                       {"id", q.column_text(0)},
+                       {"email", q.column_text(1)},
+                       {"full_name", doc.value("fullName", "")},
+                       {"workspace", doc.value("workspace", Json::object())},
+                       {"folders", doc.value("folders", Json::object())}});
+    }
+    return out;
+}
+
 Server::Server(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Server::~Server() = default;
 

@@ -12,7 +12,7 @@ cat >"$T/outputs.json" <<'JSON'
 {"outputs": [{"name": "results/summary.txt", "content": "converged\n"}, {"name": "big.dat", "size": 300000}],
  "exitCode": 0}
 JSON
-sbx_private "$T/sbx" RI_SANDBOX_JOBS=simulate RI_SANDBOX_STEP_SECONDS=1
+sbx_private "$T/sbx" RI_SANDBOX_JOBS=simulate RI_SANDBOX_STEP_SECONDS=2
 
 printf 'keep me\n' >"$T/keep.txt"
 upload_v2 "$T/keep.txt"

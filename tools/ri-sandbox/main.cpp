@@ -49,7 +49,23 @@ int main(int argc, char** argv) {
         ->type_name("FILE");
     storage::add_storage_options(*serve, o.storage);
 
+    auto* users = app.add_subcommand(
+        "users", "List the users of a sandbox's data directory (never their keys)");
+    std::string users_data;
+    users->add_option("--data", users_data, "The sandbox's data directory")
+        ->type_name("DIR")
+        ->required();
+
     return tool.run(argc, argv, [&]() -> int {
+        if (users->parsed()) {
+            for (const auto& u : sandbox::list_users(users_data))
+                tool.out().emit(u, [](const Json& r) {
+                    return fmt::format("{}  {}  {}", r["id"].get<std::string>(),
+                                       r["email"].get<std::string>(),
+                                       r["full_name"].get<std::string>());
+                });
+            return 0;
+        }
         sandbox::parse_rate_factor(o.rate_limits);
         sandbox::Server server(o);
         server.bind();
