@@ -57,7 +57,7 @@ Json analysis(const char* code, const char* name, const char* vendor, Json versi
                 {"thumbnail", nullptr},
                 {"supportDesks", Json::array()},
                 {"hasRescaleLicense", false},
-                {"pricing", Json::array()},
+                {"pricing", ""},
                 {"licenseSettings", Json::array()},
                 {"optimizerType", nullptr},
                 {"resources", Json::array()}};

@@ -70,6 +70,32 @@ void put_file(storage::Backend& backend, const std::string& key, const std::stri
     backend.complete_multipart(key, upload, parts, meta);
 }
 
+// The MD5 of a stored object: its ETag when that is one (a single PUT), Azure's Content-MD5, or
+// the object read through MD5.
+std::string stored_md5(storage::Backend& backend, const std::string& key,
+                       const storage::ObjectInfo& info) {
+    if (info.etag.size() == 32 &&
+        info.etag.find_first_not_of("0123456789abcdef") == std::string::npos)
+        return info.etag;
+    if (auto raw = crypto::base64_decode(info.content_md5); raw && raw->size() == 16)
+        return crypto::to_hex(*raw);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
+    try {
+        backend.get(key, std::nullopt, [&](std::span<const std::byte> data) {
+            EVP_DigestUpdate(ctx, data.data(), data.size());
+        });
+    } catch (...) {
+        EVP_MD_CTX_free(ctx);
+        throw;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    EVP_MD_CTX_free(ctx);
+    return crypto::to_hex({reinterpret_cast<const std::byte*>(md), len});
+}
+
 uint64_t expected_object_size(uint64_t plain, const storage::Metadata& meta) {
     auto fv = meta.find("formatversion");
     auto ps = meta.find("partsize");
@@ -232,8 +258,10 @@ FileRow Server::Impl::store_plaintext_file(const User& u, const std::string& loc
         r = crypto::encrypt_file(in, out, k.span(), iv.span());
     }
     std::string iv_b64 = crypto::base64_encode(iv.span());
+    std::string md5;
     try {
         put_file(*backend, key, enc_path, {{"iv", iv_b64}});
+        md5 = md5_of_file(enc_path);
     } catch (...) {
         fs::remove(enc_path);
         throw;
@@ -251,7 +279,7 @@ FileRow Server::Impl::store_plaintext_file(const User& u, const std::string& loc
              {"pathParts", {{"container", st.container}, {"path", key}}},
              {"decryptedSize", r.size},
              {"fileChecksums", Json::array({{{"hashFunction", "sha512"}, {"fileHash", r.sha512}}})},
-             {"md5", md5_of_file(local_path)},
+             {"md5", md5},
              {"relativePath", name},
              {"isUploaded", true}};
     return f;
@@ -376,7 +404,7 @@ void Server::Impl::routes_files() {
                      {"pathParts", {{"container", st.container}, {"path", path}}},
                      {"decryptedSize", plain},
                      {"fileChecksums", b.value("fileChecksums", Json::array())},
-                     {"md5", ""},
+                     {"md5", stored_md5(*backend, path, *info)},
                      {"relativePath", b.value("relativePath", f.name)},
                      {"isUploaded", b.value("isUploaded", true)}};
         if (info->metadata.count("iv")) f.doc["iv"] = info->metadata.at("iv");

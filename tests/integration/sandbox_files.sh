@@ -58,6 +58,7 @@ register "$name" "$object" 100000
 file=$(jv 'd["id"]')
 check 'set(d) >= {"id","name","typeId","isUploaded","owner","path","encodedEncryptionKey","pathParts","storage","decryptedSize","fileChecksums","userTags","dateUploaded","relativePath","downloadUrl","isDeleted","md5","sharedWith","viewInBrowser"}' "record fields"
 check 'd["downloadUrl"] == "'"$U"'/api/v2/files/'"$file"'/contents/"' "absolute downloadUrl"
+check 'd["md5"] == "'"$(md5sum <"$T/data.enc" | cut -d' ' -f1)"'"' "md5 of the stored object"
 register "$name" "$object" 100000 409
 check 'd == {"detail": "A file with this name already exists"}'
 
