@@ -423,16 +423,24 @@ struct FolderMaker {
     std::string child(const std::string& parent, const std::string& name) {
         std::string k = parent + "/" + name;
         if (auto it = made.find(k); it != made.end()) return it->second;
-        std::string id;
-        try {
-            id = client.create_folder(parent, name).id;
-        } catch (const platform::ConflictError&) {
+        // The platform allows two folders of one name: reuse the one that is there.
+        auto find = [&] {
+            std::string found;
             client.folder_contents(parent, [&](const platform::FolderItem& item) {
                 if (item.type == platform::FolderItem::Type::folder && item.folder.name == name)
-                    id = item.folder.id;
-                return id.empty();
+                    found = item.folder.id;
+                return found.empty();
             });
-            if (id.empty()) throw;
+            return found;
+        };
+        std::string id = find();
+        if (id.empty()) {
+            try {
+                id = client.create_folder(parent, name).id;
+            } catch (const platform::ConflictError&) {
+                id = find();
+                if (id.empty()) throw;
+            }
         }
         return made[k] = id;
     }

@@ -2,7 +2,9 @@
 // directory, resumable, decrypting objects stored in the platform's format.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <map>
 
 #include "core/cli.hpp"
@@ -11,29 +13,169 @@
 #include "core/input.hpp"
 #include "core/units.hpp"
 #include "crypto/key_material.hpp"
+#include "platform/platform_client.hpp"
 #include "storage/backend_factory.hpp"
 #include "transfer/download_engine.hpp"
 #include "transfer/download_targets.hpp"
+#include "transfer/platform_download.hpp"
 
 using namespace ri;
 
 namespace {
 
 struct Options {
+    std::string profile, api_url, api_key;  // platform mode
     std::vector<std::string> urls;
     std::string output = ".";
     int concurrency = 0;
     std::string part_size, if_exists = "skip", key, key_file;
     std::vector<std::string> includes, excludes;
     bool raw = false;
+    // Library mode: file ids (positional), --job, --folder.
+    std::vector<std::string> jobs, folders;
+    bool skip_checksum = false;
     storage::StorageCliOptions storage;
 };
 
+uint64_t part_size_of(const Options& o) {
+    if (o.part_size.empty()) return transfer::kDefaultPartSize;
+    auto size = units::parse_size(o.part_size);
+    if (!size || *size == 0)
+        throw Error::usage(fmt::format("--part-size '{}' is not a size.", o.part_size));
+    return *size;
+}
+
+std::unique_ptr<transfer::TransferState> open_state(ToolRunner& tool,
+                                                    std::optional<StateStore>& store) {
+    try {
+        store.emplace(transfer::open_state_store());
+        return std::make_unique<transfer::TransferState>(*store);
+    } catch (const Error& e) {
+        tool.warn(
+            fmt::format("resume state unavailable ({}); downloads cannot be resumed", e.message()));
+        return nullptr;
+    }
+}
+
+// Library mode: file ids, job outputs (--job) and folders (--folder), or file/job records on
+// stdin, decrypted and checked against the platform's SHA-512.
+int download_from_platform(ToolRunner& tool, Options& o, const Config& config,
+                           const std::vector<InputRecord>& records) {
+    if (!o.key.empty() || !o.key_file.empty() || o.raw)
+        throw Error::usage("--key, --key-file and --raw are for s3:// and az:// URLs.");
+    std::vector<std::string> ids = o.urls, jobs = o.jobs, folders = o.folders;
+    for (const auto& rec : records) {
+        const InputRecord* in = &rec;
+        {
+            const Json& r = in->record;
+            std::string kind = r.value("kind", "");
+            std::string id = r.contains("id") && r["id"].is_string() ? r["id"].get<std::string>()
+                             : kind == "path"                        ? r.value("path", "")
+                                                                     : "";
+            if (kind == "download") continue;  // our own records, piped back: nothing to do
+            if (kind == "file" && r.contains("id") && r.value("id", "").empty()) continue;
+            if (id.empty())
+                throw Error::bad_data(fmt::format("stdin line {}: the record has no \"id\".",
+                                                  in->line));
+            (kind == "job" ? jobs : kind == "folder" ? folders : ids).push_back(id);
+        }
+    }
+    auto client = platform::PlatformClient::from_config(config);
+    transfer::PlatformDownloadOptions options;
+    options.concurrency = o.concurrency > 0 ? o.concurrency : 8;
+    options.part_size = part_size_of(o);
+    options.if_exists = transfer::parse_if_exists(o.if_exists);
+    options.skip_checksum = o.skip_checksum;
+    PathFilter filter(o.includes, o.excludes);
+    std::vector<transfer::PlatformDownloadItem> items;
+    BatchOutcome outcome;
+    auto gather = [&](auto&& fn) {
+        try {
+            auto more = fn();
+            for (auto& m : more)
+                items.push_back(std::move(m));
+        } catch (const Error& e) {
+            if (e.code() == ExitCode::interrupted) throw;
+            outcome.failure(tool.report_item(e));
+        }
+    };
+    if (!ids.empty()) gather([&] { return transfer::files_by_id(*client, ids); });
+    for (const auto& job : jobs)
+        gather([&] { return transfer::job_outputs(*client, job, filter); });
+    for (const auto& folder : folders)
+        gather([&] { return transfer::folder_tree(*client, folder, filter); });
+    std::optional<StateStore> store;
+    auto state = open_state(tool, store);
+    transfer::PlatformDownloader downloader(*client, state.get(), tool.progress(), options);
+    try {
+        downloader.run(
+            items, o.output,
+            [&](const transfer::PlatformDownloadResult& r) {
+                if (r.skipped)
+                    tool.warn(fmt::format(
+                        "skipped file {}: '{}' already exists (--if-exists overwrite or rename)",
+                        r.file.id, r.path));
+                Json j{{"kind", "download"}, {"id", r.file.id},  {"name", r.file.name},
+                       {"path", r.path},     {"size", r.size},   {"sha512", r.sha512}};
+                if (r.skipped) j["skipped"] = true;
+                if (r.resumed) j["resumed"] = true;
+                tool.out().emit(j, [](const Json& x) {
+                    return fmt::format("{} {} -> {} ({})",
+                                       x.contains("skipped") ? "skipped   " : "downloaded",
+                                       x["id"].get<std::string>(), x["path"].get<std::string>(),
+                                       units::bytes(x["size"]));
+                });
+                outcome.success();
+            },
+            [&](const transfer::PlatformDownloadItem& item, const std::exception& e) {
+                tool.warn(fmt::format("failed to download file {} ('{}'):", item.file.id,
+                                      item.relative_path));
+                outcome.failure(tool.report_item(e));
+            });
+    } catch (const Error& e) {
+        if (e.code() == ExitCode::interrupted) {
+            throw Error::interrupted(
+                "Interrupted. Run the same command again to resume from the parts already saved.");
+        }
+        throw;
+    }
+    return to_int(outcome.exit_code());
+}
+
+bool is_storage_mode(const Options& o) {
+    if (!o.jobs.empty() || !o.folders.empty()) return false;
+    if (o.urls.empty()) return false;
+    return std::all_of(o.urls.begin(), o.urls.end(),
+                       [](const std::string& u) { return storage::parse_object_url(u); });
+}
+
 int download(ToolRunner& tool, Options& o) {
-    Config config = Config::load();
+    std::map<std::string, std::string> flags;
+    if (!o.api_key.empty()) flags["api_key"] = o.api_key;
+    if (!o.api_url.empty()) flags["api_url"] = o.api_url;
+    Config config = Config::load(o.profile, flags);
     for (const auto& w : config.warnings())
         tool.warn(w);
-    std::vector<std::string> urls = o.urls.empty() ? collect_inputs({}, {"url"}) : o.urls;
+    if (!is_storage_mode(o) && (!o.urls.empty() || !o.jobs.empty() || !o.folders.empty()))
+        return download_from_platform(tool, o, config, {});
+    std::vector<std::string> urls = o.urls;
+    if (urls.empty()) {
+        // stdin: object records (url) are storage mode; file/job records and ids the library.
+        if (stdin_is_terminal())
+            throw Error::usage(
+                "Give file ids, --job JOB_ID, --folder FOLDER_ID, or s3:// / az:// URLs.");
+        std::vector<InputRecord> records;
+        RecordReader reader(std::cin);
+        while (auto in = reader.next())
+            records.push_back(std::move(*in));
+        bool storage = !records.empty();
+        for (const auto& r : records) {
+            std::string u = r.record.value("url", r.record.value("path", ""));
+            storage = storage && storage::parse_object_url(u).has_value();
+            if (storage) urls.push_back(u);
+        }
+        if (!storage) return download_from_platform(tool, o, config, records);
+    }
     transfer::DownloadOptions options;
     options.concurrency = o.concurrency > 0 ? o.concurrency : 8;
     if (!o.part_size.empty()) {
@@ -127,12 +269,14 @@ int download(ToolRunner& tool, Options& o) {
 
 int main(int argc, char** argv) {
     ToolRunner tool("ri-download",
-                    "Download objects and prefixes from S3 or Azure Blob storage, resumable");
+                    "Download library files and job outputs from Rescale, or objects and prefixes "
+                    "from S3 or Azure Blob storage; decrypted, verified, resumable");
     CLI::App& app = tool.app();
     Options o;
     app.add_option(
            "URL", o.urls,
-           "s3://bucket/key, or a prefix ending in '/' (recursive); or object records on stdin")
+           "s3://bucket/key, or a prefix ending in '/' (recursive); or library file ids; or "
+           "object, file or job records on stdin")
         ->type_name("URL");
     app.add_option("-o,--output", o.output, "Directory to download into (default .)")
         ->type_name("DIR");
@@ -152,6 +296,24 @@ int main(int argc, char** argv) {
             ->type_name("B64"));
     app.add_option("--key-file", o.key_file, "File with the base64 key")->type_name("FILE");
     app.add_flag("--raw", o.raw, "Save encrypted objects as they are stored (ciphertext)");
+    app.add_option("--job", o.jobs, "Library mode: download the output files of this job (repeatable)")
+        ->type_name("JOB_ID")
+        ->allow_extra_args(false);
+    app.add_option("--folder", o.folders,
+                   "Library mode: download this library folder, recursively (repeatable)")
+        ->type_name("FOLDER_ID")
+        ->allow_extra_args(false);
+    app.add_flag("--skip-checksum", o.skip_checksum,
+                 "Library mode: do not compare with the platform's SHA-512");
+    app.add_option("--profile", o.profile,
+                   "Library mode: apiconfig profile section (default: default, or RESCALE_PROFILE)")
+        ->type_name("NAME");
+    tool.secret(app.add_option("--api-key", o.api_key,
+                               "Library mode: API key for this run (overrides RESCALE_API_KEY)")
+                    ->type_name("KEY"));
+    app.add_option("--api-url", o.api_url,
+                   "Library mode: platform URL for this run (overrides RESCALE_API_URL)")
+        ->type_name("URL");
     storage::add_storage_options(app, o.storage);
     return tool.run(argc, argv, [&] { return download(tool, o); });
 }

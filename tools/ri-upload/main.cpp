@@ -2,13 +2,18 @@
 // (az://account/container/prefix/), resumable, optionally encrypted in the platform's format.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "core/cli.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/input.hpp"
 #include "core/units.hpp"
 #include "crypto/key_material.hpp"
+#include "platform/platform_client.hpp"
+#include "platform/records.hpp"
 #include "storage/backend_factory.hpp"
+#include "transfer/platform_upload.hpp"
 #include "transfer/upload_engine.hpp"
 #include "transfer/upload_sources.hpp"
 
@@ -17,11 +22,16 @@ using namespace ri;
 namespace {
 
 struct Options {
+    std::string profile, api_url, api_key;  // platform mode
     std::vector<std::string> args;
     int concurrency = 0;
     std::string part_size, if_exists = "skip", key, key_file;
     std::vector<std::string> includes, excludes, metadata;
     bool encrypt = false, cleanup = false;
+    // Platform mode (no URL): the Rescale library.
+    std::string folder_id;
+    std::vector<std::string> tags;
+    bool recursive = false, pre_encrypt = false, check_conflicts = false;
     int older_than_hours = 24;
     storage::StorageCliOptions storage;
 };
@@ -77,14 +87,89 @@ int cleanup(ToolRunner& tool, const Options& o, const Config& config) {
     return 0;
 }
 
+transfer::PlanOptions plan_from(const Options& o) {
+    transfer::PlanOptions plan;
+    if (!o.part_size.empty()) {
+        auto size = units::parse_size(o.part_size);
+        if (!size || *size == 0)
+            throw Error::usage(fmt::format("--part-size '{}' is not a size.", o.part_size));
+        plan.part_size = *size;
+        plan.multipart_threshold = *size;  // a file bigger than one part goes in parts
+    }
+    return plan;
+}
+
+// No URL: upload to the Rescale library, encrypted, and register each file.
+int upload_to_platform(ToolRunner& tool, Options& o, const Config& config) {
+    if (o.encrypt || !o.key.empty() || !o.key_file.empty() || !o.metadata.empty())
+        throw Error::usage(
+            "--encrypt, --key, --key-file and --metadata are for s3:// and az:// destinations: "
+            "library uploads are always encrypted with a new key per file.");
+    std::vector<std::string> sources = o.args;
+    if (sources.empty()) sources = collect_inputs({}, {"path"});
+    auto client = platform::PlatformClient::from_config(config);
+    transfer::PlatformUploadOptions options;
+    options.concurrency = o.concurrency > 0 ? o.concurrency : 8;
+    options.plan = plan_from(o);
+    options.folder_id = o.folder_id;
+    options.if_exists = transfer::parse_if_exists(o.if_exists);
+    options.check_conflicts = o.check_conflicts;
+    options.pre_encrypt = o.pre_encrypt;
+    options.tags = o.tags;
+    PathFilter filter(o.includes, o.excludes);
+    auto items =
+        transfer::platform_upload_items(*client, sources, o.folder_id, o.recursive, filter);
+    std::optional<StateStore> store;
+    auto state = open_state(tool, store);
+    BatchOutcome outcome;
+    transfer::PlatformUploader uploader(*client, state.get(), tool.progress(), options);
+    try {
+        uploader.run(
+            items,
+            [&](const transfer::PlatformUploadResult& r) {
+                if (r.skipped)
+                    tool.warn(fmt::format("skipped {}: '{}' is already in the folder (--if-exists "
+                                          "overwrite or rename)",
+                                          r.source, r.file.name));
+                Json j = platform::file_record(r.file);
+                j["size"] = r.size;
+                j["sha512"] = r.sha512;
+                j["path"] = r.source;
+                if (r.skipped) j["skipped"] = true;
+                if (r.resumed) j["resumed_parts"] = r.parts - r.parts_sent;
+                tool.out().emit(j, [](const Json& x) {
+                    return fmt::format("{} {} -> {} ({})",
+                                       x.contains("skipped") ? "skipped " : "uploaded",
+                                       x["path"].get<std::string>(), x["id"].get<std::string>(),
+                                       units::bytes(x["size"]));
+                });
+                outcome.success();
+            },
+            [&](const transfer::PlatformUploadItem& item, const std::exception& e) {
+                tool.warn(fmt::format("failed to upload {}:", item.source));
+                outcome.failure(tool.report_item(e));
+            });
+    } catch (const Error& e) {
+        if (e.code() == ExitCode::interrupted) {
+            throw Error::interrupted(
+                "Interrupted. Run the same command again to resume: parts already sent are kept "
+                "and no file is registered twice.");
+        }
+        throw;
+    }
+    return to_int(outcome.exit_code());
+}
+
 int upload(ToolRunner& tool, Options& o) {
-    Config config = Config::load();
+    std::map<std::string, std::string> flags;
+    if (!o.api_key.empty()) flags["api_key"] = o.api_key;
+    if (!o.api_url.empty()) flags["api_url"] = o.api_url;
+    Config config = Config::load(o.profile, flags);
     for (const auto& w : config.warnings())
         tool.warn(w);
     if (o.cleanup) return cleanup(tool, o, config);
-    if (o.args.empty())
-        throw Error::usage(
-            "Give the destination: ri-upload PATH... s3://bucket/prefix/ (or az://...).");
+    if (o.args.empty() || !storage::parse_object_url(o.args.back()))
+        return upload_to_platform(tool, o, config);
     auto dest = storage::parse_object_url(o.args.back());
     if (!dest)
         throw Error::usage(
@@ -94,13 +179,7 @@ int upload(ToolRunner& tool, Options& o) {
 
     transfer::UploadOptions options;
     options.concurrency = o.concurrency > 0 ? o.concurrency : 8;
-    if (!o.part_size.empty()) {
-        auto size = units::parse_size(o.part_size);
-        if (!size || *size == 0)
-            throw Error::usage(fmt::format("--part-size '{}' is not a size.", o.part_size));
-        options.plan.part_size = *size;
-        options.plan.multipart_threshold = *size;  // a file bigger than one part goes in parts
-    }
+    options.plan = plan_from(o);
     options.if_exists = transfer::parse_if_exists(o.if_exists);
     for (const auto& kv : o.metadata) {
         size_t eq = kv.find('=');
@@ -184,13 +263,14 @@ int upload(ToolRunner& tool, Options& o) {
 
 int main(int argc, char** argv) {
     ToolRunner tool("ri-upload",
-                    "Upload files and directories to S3 or Azure Blob storage, resumable and "
-                    "optionally encrypted");
+                    "Upload files to the Rescale library (encrypted, registered), or to S3 or "
+                    "Azure Blob storage; resumable");
     CLI::App& app = tool.app();
     Options o;
     app.add_option(
            "ARGS", o.args,
-           "PATH... then the destination s3://bucket/prefix/ or az://account/container/prefix/")
+           "PATH... [then s3://bucket/prefix/ or az://account/container/prefix/]; without a URL "
+           "the files go to the Rescale library")
         ->type_name("PATH");
     app.add_option("-j,--concurrency", o.concurrency,
                    "Parts and files in flight at once (default 8)");
@@ -218,6 +298,26 @@ int main(int argc, char** argv) {
                  "Abort orphaned multipart uploads under the URL that no local state knows");
     app.add_option("--older-than", o.older_than_hours,
                    "--cleanup: only uploads started this many hours ago (default 24)");
+    app.add_option("--folder-id", o.folder_id,
+                   "Library mode: the folder to upload into (default My Library)")
+        ->type_name("ID");
+    app.add_option("--tag", o.tags, "Library mode: tag each uploaded file (repeatable)")
+        ->allow_extra_args(false);
+    app.add_flag("-r,--recursive", o.recursive,
+                 "Library mode: upload directories as library folders, recursively");
+    app.add_flag("--pre-encrypt", o.pre_encrypt,
+                 "Library mode: encrypt to a temporary file first, then upload (legacy)");
+    app.add_flag("--check-conflicts", o.check_conflicts,
+                 "Library mode: look for files of the same name before uploading");
+    app.add_option("--profile", o.profile,
+                   "Library mode: apiconfig profile section (default: default, or RESCALE_PROFILE)")
+        ->type_name("NAME");
+    tool.secret(app.add_option("--api-key", o.api_key,
+                               "Library mode: API key for this run (overrides RESCALE_API_KEY)")
+                    ->type_name("KEY"));
+    app.add_option("--api-url", o.api_url,
+                   "Library mode: platform URL for this run (overrides RESCALE_API_URL)")
+        ->type_name("URL");
     storage::add_storage_options(app, o.storage);
     return tool.run(argc, argv, [&] { return upload(tool, o); });
 }
