@@ -229,6 +229,10 @@ void Server::Impl::execute(JobRow job, User user) {
             ::dup2(null_fd, 0);
             ::dup2(log_fd, 1);
             ::dup2(log_fd, 2);
+            // Nothing of the server (listening socket, client connections, the database) leaks
+            // into the job, and SIGPIPE is back to its default (the server ignores it).
+            ::close_range(3, ~0U, 0);
+            ::signal(SIGPIPE, SIG_DFL);
             ::execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
             ::_exit(127);
         }

@@ -126,6 +126,7 @@ struct Server::Impl {
     StorageInfo st;
     httplib::Server http;
     int port = 0;
+    int lock_fd = -1;  // flock on DIR/sandbox.lock while serving
 
     std::mutex users_mu;
     std::map<std::string, User> users;  // by id

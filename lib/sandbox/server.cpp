@@ -1,7 +1,10 @@
 // The server frame: database and storage, users and authentication, the middleware (faults,
 // rate limits, request log), the user, credential, catalog and admin routes.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <chrono>
@@ -142,6 +145,7 @@ Server::Impl::Impl(Options o) : opt(std::move(o)) {}
 
 Server::Impl::~Impl() {
     stop_runner();
+    if (lock_fd >= 0) ::close(lock_fd);
 }
 
 const User* Server::Impl::user_by_id(const std::string& id) {
@@ -168,6 +172,12 @@ void Server::Impl::open() {
     fs::create_directories(opt.data_dir, ec);
     if (ec)
         throw file_error(FileRole::output, opt.data_dir, ec.value(), "creating the data directory");
+    // One server per data directory: two would run every job twice.
+    std::string lock_path = (fs::path(opt.data_dir) / "sandbox.lock").string();
+    lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+        throw Error::unavailable(
+            fmt::format("Another ri-sandbox is serving {}; stop it first.", opt.data_dir));
     fs::create_directories(fs::path(opt.data_dir) / "scratch", ec);
     fs::create_directories(fs::path(opt.data_dir) / "cache", ec);
     db = std::make_unique<StateStore>(

@@ -2,7 +2,7 @@
 # A private ri-sandbox (--jobs simulate, a slow step) restarted between calls keeps everything:
 # users and keys, files, folders, tags, jobs and their statuses; a job submitted before the
 # restart carries on to Completed afterwards with its configured outputs. Serve starts in well
-# under 2 s and stops cleanly (exit 0) on SIGTERM.
+# under 2 s and stops cleanly (exit 0) on SIGTERM; a second server on the same data is refused.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
@@ -22,6 +22,11 @@ post_json /api/v3/jobs/ '{"name":"across","tags":["r"],"jobanalyses":[{"command"
 job=$(jv 'd["id"]')
 expect_api 200 POST "/api/v2/jobs/$job/submit/" -d ''
 wait_job_status "$job" Queued 10
+
+# A second server on the same data is refused (it would run every job twice).
+# shellcheck disable=SC2086
+expect_exit 69 timeout 5 $RI_SANDBOX_CMD
+grep -q 'Another ri-sandbox is serving' "$T/err" || fail "no clear message: $(cat "$T/err")"
 
 # Restart: SIGTERM (clean exit 0), then serve again on the same data with the outputs config.
 pid=$RI_SANDBOX_PID
