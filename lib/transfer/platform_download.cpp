@@ -29,6 +29,7 @@ fs::path safe_destination(const fs::path& dir, const std::string& rel) {
     fs::path out = confined_path(dir, rel);
     std::error_code ec;
     fs::path root = fs::weakly_canonical(dir, ec);
+    if (!root.has_filename()) root = root.parent_path();  // "out/": no empty last element
     fs::path parent = fs::weakly_canonical(out.parent_path(), ec);
     auto [r, p] = std::mismatch(root.begin(), root.end(), parent.begin(), parent.end());
     if (ec || r != root.end()) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -11,13 +12,17 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/input.hpp"
+#include "core/path_filter.hpp"
 #include "core/progress.hpp"
+#include "core/state_store.hpp"
 #include "platform/job_records.hpp"
 #include "platform/job_spec.hpp"
 #include "platform/job_watch.hpp"
 #include "platform/platform_client.hpp"
 #include "platform/records.hpp"
 #include "platform/sge_script.hpp"
+#include "transfer/platform_download.hpp"
+#include "transfer/platform_upload.hpp"
 
 using namespace ri;
 using namespace ri::platform;
@@ -230,13 +235,20 @@ int run_submit(ToolRunner& tool, PlatformClient* client, const Options& o,
             spec.add_input(id, o.decompress);
     for (const auto& item : collect({}, "file", false))
         spec.add_input(item.id, o.decompress);
-    if (!o.uploads.empty())
-        throw Error::usage(
-            "--upload is not available in this build (platform uploads are missing); upload with "
-            "ri-upload and pipe its records in.");
+    for (const auto& path : o.uploads) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(path, ec))
+            throw Error::missing_input(fmt::format(
+                "--upload {}: no such file (directories: pack them with ri-tar).", path));
+    }
 
     PlatformClient& c = client ? *client : connect_now();
     validate_against_catalog(spec, c.coretypes(false), c.analyses());
+    if (!o.uploads.empty() && !o.dry_run) {
+        // Through the platform transfer engine: encrypted, resumable, registered first.
+        for (const auto& f : transfer::upload_files_to_platform(c, o.uploads, {}, &tool.progress()))
+            spec.add_input(f.id, o.decompress);
+    }
     Json body = job_create_body(spec);
     if (o.dry_run) {
         tool.out().emit({{"kind", "job_request"}, {"body", body}},
@@ -419,6 +431,53 @@ int run_files(ToolRunner& tool, PlatformClient& c, const Options& o) {
             },
             o.search, o.limit);
     });
+}
+
+// The job's outputs into DIR, through the platform download engine of ri-download (listed once
+// by the v2 job-files endpoint, decrypted in parallel, checked against the platform's SHA-512).
+int run_download(ToolRunner& tool, PlatformClient& c, const Options& o) {
+    auto ids = ids_of(collect(o.ids, "job"));
+    std::optional<StateStore> store;
+    std::unique_ptr<transfer::TransferState> state;
+    try {
+        store.emplace(transfer::open_state_store());
+        state = std::make_unique<transfer::TransferState>(*store);
+    } catch (const Error& e) {
+        tool.warn(
+            fmt::format("resume state unavailable ({}); downloads cannot be resumed", e.message()));
+    }
+    BatchOutcome outcome;
+    std::vector<transfer::PlatformDownloadItem> items;
+    for (const auto& id : ids) {
+        try {
+            for (auto& item : transfer::job_outputs(c, id, PathFilter()))
+                items.push_back(std::move(item));
+        } catch (const Error& e) {
+            if (e.code() == ExitCode::interrupted) throw;
+            outcome.failure(tool.report_item(e));
+        }
+    }
+    transfer::PlatformDownloader downloader(c, state.get(), tool.progress(), {});
+    downloader.run(
+        items, o.out_dir,
+        [&](const transfer::PlatformDownloadResult& r) {
+            Json j{{"kind", "download"}, {"id", r.file.id}, {"name", r.file.name},
+                   {"path", r.path},     {"size", r.size},  {"sha512", r.sha512}};
+            if (r.skipped) j["skipped"] = true;
+            if (r.resumed) j["resumed"] = true;
+            tool.out().emit(j, [](const Json& x) {
+                return fmt::format("{} {} -> {}",
+                                   x.contains("skipped") ? "skipped   " : "downloaded",
+                                   x["id"].get<std::string>(), x["path"].get<std::string>());
+            });
+            outcome.success();
+        },
+        [&](const transfer::PlatformDownloadItem& item, const std::exception& e) {
+            tool.warn(fmt::format("failed to download file {} ('{}'):", item.file.id,
+                                  item.relative_path));
+            outcome.failure(tool.report_item(e));
+        });
+    return to_int(outcome.exit_code());
 }
 
 int run_tag(ToolRunner& tool, PlatformClient& c, const Options& o) {
@@ -665,10 +724,7 @@ int main(int argc, char** argv) {
         if (del->parsed()) return run_delete(tool, c(), o);
         if (statuses->parsed()) return run_statuses(tool, c(), o);
         if (files->parsed()) return run_files(tool, c(), o);
-        if (download->parsed())
-            throw Error::usage(
-                "ri-jobs download is not available in this build; pipe "
-                "`ri-jobs files ID` into ri-download instead.");
+        if (download->parsed()) return run_download(tool, c(), o);
         if (tag->parsed()) return run_tag(tool, c(), o);
         if (fields->parsed()) return run_fields(tool, c(), o);
         if (hlist->parsed()) return run_hardware(tool, c(), o, false);
