@@ -203,8 +203,14 @@ void Server::Impl::execute(JobRow job, User user) {
     int exit_status = 0;
     for (const auto& ja : job.doc["jobanalyses"]) {
         std::vector<std::string> env_strings;
-        for (char** e = environ; *e; ++e)
-            env_strings.emplace_back(*e);
+        // The job sees the sandbox's environment minus its storage credentials and API keys.
+        for (char** e = environ; *e; ++e) {
+            std::string_view var(*e);
+            if (var.starts_with("AWS_") || var.starts_with("AZURE_STORAGE_") ||
+                var.starts_with("RESCALE_API_KEY=") || var.starts_with("RI_SANDBOX_KEY"))
+                continue;
+            env_strings.emplace_back(var);
+        }
         env_strings.push_back("RESCALE_JOB_ID=" + job.id);
         env_strings.push_back(
             fmt::format("RESCALE_CORES_PER_SLOT={}", ja["hardware"].value("coresPerSlot", 1)));

@@ -14,6 +14,7 @@ sbx_use
 # The input: a tar.gz holding run.sh, decompressed by the platform.
 mkdir -p "$T/in"
 cat >"$T/in/run.sh" <<'SH'
+env | grep -E '^(AWS_|AZURE_STORAGE_)' >leaked-env.txt
 echo "start $GREETING"
 for i in 1 2 3 4 5; do echo "tick $i"; sleep 0.3; done
 mkdir -p results
@@ -80,7 +81,9 @@ check '[j["id"] for j in d["results"]] == ["'"$job"'"]' "q=#tag"
 # Outputs: full records; each decrypts (openssl, key from the record, iv from the object via the
 # v2 contents endpoint's server-side decryption) to what the command wrote.
 expect_api 200 GET "/api/v2/jobs/$job/files/"
-check 'sorted(f["relativePath"] for f in d["results"]) == ["process_output.log", "results/answer.txt"]' "outputs"
+check 'sorted(f["relativePath"] for f in d["results"]) == ["leaked-env.txt", "process_output.log", "results/answer.txt"]' "outputs"
+leaked=$(jv '[f for f in d["results"] if f["relativePath"] == "leaked-env.txt"][0]["decryptedSize"]')
+[ "$leaked" = 0 ] || fail "the job saw the sandbox's storage credentials"
 check 'all(f["typeId"] == 5 and f["downloadUrl"].startswith("http") and f["fileChecksums"][0]["hashFunction"] == "sha512" and set(f) >= {"id","name","typeId","dateUploaded","relativePath","path","encodedEncryptionKey","downloadUrl","decryptedSize","pathParts","storage","fileChecksums","isUploaded","md5","owner","sharedWith","viewInBrowser"} for f in d["results"])' "output fields"
 answer=$(jv '[f for f in d["results"] if f["relativePath"] == "results/answer.txt"][0]["id"]')
 sha=$(jv '[f for f in d["results"] if f["relativePath"] == "results/answer.txt"][0]["fileChecksums"][0]["fileHash"]')
@@ -90,7 +93,7 @@ expect_api 200 GET "/api/v2/files/$answer/contents/"
 expect_api 200 GET "/api/v2/jobs/$job/runs/"
 check 'd["results"][0]["id"] == "1" and d["results"][0]["dateCompleted"]'
 expect_api 200 GET "/api/v2/jobs/$job/runs/1/files/"
-check 'sorted(f["relativePath"] for f in d["results"]) == ["process_output.log", "results/answer.txt"] and all(set(f) >= {"id","name","size","relativePath"} for f in d["results"])'
+check 'sorted(f["relativePath"] for f in d["results"]) == ["leaked-env.txt", "process_output.log", "results/answer.txt"] and all(set(f) >= {"id","name","size","relativePath"} for f in d["results"])'
 expect_api 200 GET "/api/v2/jobs/$job/runs/1/tail/process_output.log?lines=2"
 check 'd["lines"] == ["tick 4", "tick 5"]' "tail after completion"
 
