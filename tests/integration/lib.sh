@@ -174,13 +174,32 @@ state_count() {
 # (upload_parts or download_parts) for the transfer PID is running, then kill -9 it. Fails if
 # the transfer ends first (the test would prove nothing). Prints the rows confirmed at the kill.
 kill_after_parts() {
-  local pid=$1 table=$2 want=$3 _
-  for _ in $(seq 1 600); do
-    [ "$(state_count "SELECT COUNT(*) FROM $table")" -ge "$want" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || fail "the transfer finished before it could be killed"
+  local pid=$1 table=$2 want=$3
+  # One process polling every 10 ms: a fast upload (a part every ~80 ms here) finishes between
+  # the polls of a loop that starts a new interpreter each time.
+  /usr/bin/python3 - "$pid" "$XDG_STATE_HOME/ri/state.db" "$table" "$want" <<'PY' ||
+import os, signal, sqlite3, sys, time
+pid, db, table, want = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+def running(p):  # the transfer is the shell's child: once done it is a zombie until reaped
+    try:
+        return open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+deadline = time.time() + 60
+while time.time() < deadline:
+    try:
+        if sqlite3.connect(db).execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] >= want:
+            break
+    except sqlite3.Error:
+        pass
+    if not running(pid):
+        sys.exit(1)
+    time.sleep(0.01)
+if not running(pid):
+    sys.exit(1)
+os.kill(pid, signal.SIGKILL)
+PY
+    fail "the transfer finished before it could be killed"
   wait "$pid" 2>/dev/null || true
   state_count "SELECT COUNT(*) FROM $table"
 }
