@@ -34,13 +34,16 @@ cmp -s out/upper.dat want-upper.dat || fail "upper.dat is not the job's output"
 grep -q '"kind":"download"' downloads || fail "no download records: $(cat downloads)"
 [ "$(grep -c '"kind":"download"' downloads)" = 3 ] || fail "want 3 outputs (log, checksum, upper): $(cat downloads)"
 
-# --upload and ri-jobs download: the same engines from ri-jobs itself.
+# --upload and ri-jobs download: the same engines from ri-jobs itself. The local file changed
+# since ri-upload put a file of its name in the library: the job must see the new content.
+echo "a new last line" >>"in-$tag.dat"
+tr 'a-z' 'A-Z' <"in-$tag.dat" >want-upper.dat
 ri-jobs submit --script run.sh --upload "in-$tag.dat" --name "upload-$tag" >job.rec 2>submit.err ||
   fail "submit --upload: $(cat submit.err)"
 job=$(json_field job.rec id)
 expect_exit 0 ri-jobs wait "$job" --interval 0.5 --timeout 120
 expect_exit 0 ri-jobs download "$job" -o out2
-cmp -s out2/upper.dat want-upper.dat || fail "ri-jobs download: upper.dat differs"
+cmp -s out2/upper.dat want-upper.dat || fail "ri-jobs download: upper.dat differs (stale input?)"
 grep -q "\"kind\":\"download\".*\"path\":\"[^\"]*upper.dat\"" "$T/out" || fail "ri-jobs download records: $(cat "$T/out")"
 # ri-jobs files | ri-download: file records from one, downloads by the other.
 ri-jobs files "$job" --search checksum | ri-download -o out3 >/dev/null 2>dl.err || fail "files | ri-download: $(cat dl.err)"

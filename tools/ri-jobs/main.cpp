@@ -245,8 +245,12 @@ int run_submit(ToolRunner& tool, PlatformClient* client, const Options& o,
     PlatformClient& c = client ? *client : connect_now();
     validate_against_catalog(spec, c.coretypes(false), c.analyses());
     if (!o.uploads.empty() && !o.dry_run) {
-        // Through the platform transfer engine: encrypted, resumable, registered first.
-        for (const auto& f : transfer::upload_files_to_platform(c, o.uploads, {}, &tool.progress()))
+        // Through the platform transfer engine: encrypted, resumable, registered first. The job
+        // sees its inputs by name, so a library file of the same name is replaced: reusing it
+        // would run the job on whatever that file holds, not on the local file.
+        transfer::PlatformUploadOptions uo;
+        uo.if_exists = transfer::IfExists::overwrite;
+        for (const auto& f : transfer::upload_files_to_platform(c, o.uploads, uo, &tool.progress()))
             spec.add_input(f.id, o.decompress);
     }
     Json body = job_create_body(spec);
