@@ -76,6 +76,7 @@ void Progress::begin_item(std::string_view verb, std::string_view name, uint64_t
         item_bytes_ = bytes;
         item_start_bytes_ = done_bytes_.load();
         item_start_ = Clock::now();
+        active_.emplace(std::string(name), ActiveItem{item_start_, bytes});
     }
     if (mode_ == ProgressMode::plain) {
         stderr_line(fmt::format("{} {} ({})", verb, name, units::bytes(bytes)));
@@ -89,18 +90,28 @@ void Progress::advance(uint64_t bytes) {
     render(false, "update");
 }
 
-void Progress::end_item(bool ok) {
+void Progress::end_item(bool ok, std::string_view name) {
     double secs;
     uint64_t item_done;
+    std::string item;
     {
         std::lock_guard lock(mutex_);
         ok ? ++files_done_ : ++files_failed_;
-        secs = std::chrono::duration<double>(Clock::now() - item_start_).count();
-        item_done = done_bytes_.load() - item_start_bytes_;
+        auto it = active_.find(name.empty() ? std::string_view(item_) : name);
+        if (it != active_.end()) {
+            // Items run concurrently: this one's size and its own start, not the latest item's.
+            item = it->first;
+            secs = std::chrono::duration<double>(Clock::now() - it->second.start).count();
+            item_done = it->second.bytes;
+            active_.erase(it);
+        } else {
+            item = item_;
+            secs = std::chrono::duration<double>(Clock::now() - item_start_).count();
+            item_done = done_bytes_.load() - item_start_bytes_;
+        }
     }
     if (mode_ == ProgressMode::plain && ok) {
-        stderr_line(fmt::format("done {}: {} in {:.1f} s ({})", item_, units::bytes(item_done),
-                                secs,
+        stderr_line(fmt::format("done {}: {} in {:.1f} s ({})", item, units::bytes(item_done), secs,
                                 units::rate(secs > 0 ? static_cast<double>(item_done) / secs : 0)));
     }
     render(true, ok ? "end" : "failed");

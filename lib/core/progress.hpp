@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -52,7 +53,9 @@ class Progress {
     void begin_item(std::string_view verb, std::string_view name, uint64_t bytes);
     // Thread-safe and cheap: called from worker threads per chunk.
     void advance(uint64_t bytes);
-    void end_item(bool ok);
+    // name: the item that ended, when several run at once (the "done" line then names it and
+    // times it from its own start); without it, the most recently begun item.
+    void end_item(bool ok, std::string_view name = {});
     // Ends the bar line; prints a summary in plain mode.
     void finish();
 
@@ -76,6 +79,11 @@ class Progress {
     Clock::time_point last_render_{};
     Clock::time_point last_plain_{};
     RollingRate rate_;
+    struct ActiveItem {
+        Clock::time_point start;
+        uint64_t bytes;
+    };
+    std::multimap<std::string, ActiveItem, std::less<>> active_;
     bool finished_ = false;
 };
 

@@ -167,7 +167,7 @@ struct Downloader::Impl {
             start_file_or_throw(item);
         } catch (const std::exception& e) {
             if (is_interrupt(e)) throw;
-            progress.end_item(false);
+            progress.end_item(false, backend_for(item).url_of(item.key));
             failed(item, e);
         }
     }
@@ -237,9 +237,9 @@ struct Downloader::Impl {
                 break;
             } catch (const http::TransportError& e) {
                 if (attempt >= options.part_retries) {
-                    throw storage::transport_storage_error(
-                        be.scheme() == "az" ? "Azure" : "S3", url, e.what(), e.is_timeout(),
-                        e.is_tls());
+                    throw storage::transport_storage_error(be.scheme() == "az" ? "Azure" : "S3",
+                                                           url, e.what(), e.is_timeout(),
+                                                           e.is_tls());
                 }
             }
         }
@@ -264,8 +264,8 @@ struct Downloader::Impl {
             size_t n = 0;
             for (uint64_t off = 0, index = 0; off < body.size(); off += stride, ++index) {
                 size_t len = static_cast<size_t>(std::min<uint64_t>(stride, body.size() - off));
-                n += decrypt_hkdf_part(key->span(), hkdf->file_id, index,
-                                       {body.data() + off, len}, plain.data() + n, what);
+                n += decrypt_hkdf_part(key->span(), hkdf->file_id, index, {body.data() + off, len},
+                                       plain.data() + n, what);
             }
             out = {plain.data(), n};
             decrypted = true;
@@ -304,7 +304,7 @@ struct Downloader::Impl {
         file.file().write_all(out);
         file.commit();
         progress.advance(body.size());
-        progress.end_item(true);
+        progress.end_item(true, url);
         DownloadResult r;
         r.key = item.key;
         r.url = url;
@@ -361,8 +361,8 @@ struct Downloader::Impl {
             }
             job->decrypt = true;
         }
-        job->plan = plan_download(info->size, job->hkdf ? crypto::padded_size(job->hkdf_part_size)
-                                                        : options.part_size);
+        job->plan = plan_download(
+            info->size, job->hkdf ? crypto::padded_size(job->hkdf_part_size) : options.part_size);
         job->partial = job->dest + kPartialSuffix;
         fs::path dir = fs::path(job->dest).parent_path();
         if (dir.empty()) dir = ".";
@@ -429,7 +429,7 @@ struct Downloader::Impl {
             }
             if (is_interrupt(e)) throw;
             if (first) {
-                progress.end_item(false);
+                progress.end_item(false, backend_for(job->item).url_of(job->item.key));
                 failed(job->item, e);
             }
         }
@@ -452,9 +452,9 @@ struct Downloader::Impl {
                 break;
             } catch (const http::TransportError& e) {
                 if (attempt >= options.part_retries)
-                    throw storage::transport_storage_error(
-                        be.scheme() == "az" ? "Azure" : "S3", be.url_of(job.item.key), e.what(),
-                        e.is_timeout(), e.is_tls());
+                    throw storage::transport_storage_error(be.scheme() == "az" ? "Azure" : "S3",
+                                                           be.url_of(job.item.key), e.what(),
+                                                           e.is_timeout(), e.is_tls());
             }
         }
         if (body.size() != len)
@@ -489,8 +489,7 @@ struct Downloader::Impl {
         uint64_t write_at = off;
         if (job.decrypt && k == 1) {
             aes = std::make_unique<crypto::AesCbc>(crypto::AesCbc::Direction::decrypt,
-                                                   job.key->span(), job.iv.span(),
-                                                   false);
+                                                   job.key->span(), job.iv.span(), false);
         }
         // A one-part object arrives in order from its first byte: check it against the MD5 the
         // store vouches for (a plain S3 ETag, or Azure's Content-MD5).
@@ -549,9 +548,9 @@ struct Downloader::Impl {
             } catch (const http::TransportError& e) {
                 // The connection broke mid-part: ask for the rest (the sink kept its place).
                 if (attempt >= options.part_retries) {
-                    throw storage::transport_storage_error(
-                        be.scheme() == "az" ? "Azure" : "S3", be.url_of(job.item.key),
-                        e.what(), e.is_timeout(), e.is_tls());
+                    throw storage::transport_storage_error(be.scheme() == "az" ? "Azure" : "S3",
+                                                           be.url_of(job.item.key), e.what(),
+                                                           e.is_timeout(), e.is_tls());
                 }
                 log::warn("part {} of {} broke after {} bytes ({}); requesting the rest", k,
                           be.url_of(job.item.key), got, e.what());
@@ -589,8 +588,8 @@ struct Downloader::Impl {
         if (job.hkdf) {
             size = *job.item.plain_size;
             uint64_t stride = job.plan.part_size;
-            uint64_t expect_last = size - static_cast<uint64_t>(job.plan.parts - 1) *
-                                              job.hkdf_part_size;
+            uint64_t expect_last =
+                size - static_cast<uint64_t>(job.plan.parts - 1) * job.hkdf_part_size;
             if (job.info.size != (job.plan.parts - 1) * stride + crypto::padded_size(expect_last) ||
                 (job.hkdf_last_plain && job.hkdf_last_plain != expect_last)) {
                 fail_file(job, Error::bad_data(fmt::format(
@@ -633,7 +632,7 @@ struct Downloader::Impl {
             throw file_error(FileRole::output, job.dest, errno, "renaming into place");
         }
         if (state) state->forget_download(job.state_id);
-        progress.end_item(true);
+        progress.end_item(true, be.url_of(job.item.key));
         DownloadResult r;
         r.key = job.item.key;
         r.url = be.url_of(job.item.key);

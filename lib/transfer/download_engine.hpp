@@ -31,12 +31,12 @@ struct DownloadItem {
     std::optional<storage::ObjectInfo> known;
     // Platform downloads: the file's own store (per-file credentials), its own key, and the
     // SHA-512 the platform recorded (checked before the file gets its name; a mismatch is 65).
-    std::shared_ptr<storage::Backend> backend;  // null: the Downloader's backend
-    std::shared_ptr<const crypto::SecureBuffer> decryption_key;  // null: options' key
-    bool hash = false;             // compute the plaintext's SHA-512 (DownloadResult::sha512)
-    std::string expected_sha512;   // with hash: compare (lowercase hex); empty: no check
-    std::optional<uint64_t> plain_size;  // decryptedSize, for the legacy HKDF format
-    std::string label;                   // names the file in messages; empty: its URL
+    std::shared_ptr<storage::Backend> backend{};                   // null: the Downloader's backend
+    std::shared_ptr<const crypto::SecureBuffer> decryption_key{};  // null: options' key
+    bool hash = false;              // compute the plaintext's SHA-512 (DownloadResult::sha512)
+    std::string expected_sha512{};  // with hash: compare (lowercase hex); empty: no check
+    std::optional<uint64_t> plain_size{};  // decryptedSize, for the legacy HKDF format
+    std::string label{};                   // names the file in messages; empty: its URL
 };
 
 struct DownloadResult {

@@ -80,7 +80,7 @@ struct Pending {
     std::shared_ptr<const crypto::SecureBuffer> key;
     int64_t state_id = 0;
     std::shared_future<std::string> sha512;
-    std::string replace_id;  // --if-exists overwrite: the existing file, deleted after register
+    std::string replace_id;      // --if-exists overwrite: the existing file, deleted after register
     bool register_only = false;  // a previous run uploaded it completely
 };
 
@@ -137,8 +137,8 @@ struct PlatformUploader::Impl {
             return false;
         }
         if (options.if_exists == IfExists::rename) {
-            p.name = first_free_name(p.name,
-                                     [&](const std::string& n) { return files.count(n) > 0; });
+            p.name =
+                first_free_name(p.name, [&](const std::string& n) { return files.count(n) > 0; });
         } else {
             p.replace_id = it->second.id;
         }
@@ -243,7 +243,8 @@ struct PlatformUploader::Impl {
             on_done(r);
             return;
         }
-        if (state && p.state_id) state->set_platform_stage(p.state_id, "registered", sha512, file.id);
+        if (state && p.state_id)
+            state->set_platform_stage(p.state_id, "registered", sha512, file.id);
         if (!p.replace_id.empty() && p.replace_id != file.id) client.delete_file(p.replace_id);
         for (const auto& tag : options.tags) {
             client.add_file_tag(file.id, tag);
@@ -268,7 +269,8 @@ struct PlatformUploader::Impl {
 
     // Legacy mode: whole-file CBC into a temporary file beside nothing else, then a plain upload.
     void upload_pre_encrypted(Pending& p, RefreshingBackend& backend) {
-        std::string tmp = (fs::temp_directory_path() / ("ri-pre-encrypt-" + random_alnum(12))).string();
+        std::string tmp =
+            (fs::temp_directory_path() / ("ri-pre-encrypt-" + random_alnum(12))).string();
         crypto::SecureBuffer iv = crypto::random_secret(crypto::kAesBlockSize);
         {
             PosixFile in = PosixFile::open_read(p.item.source);
@@ -300,8 +302,9 @@ struct PlatformUploader::Impl {
         uo.metadata["iv"] = crypto::base64_encode(iv.span());
         Uploader up(backend, nullptr, progress, uo);
         std::exception_ptr err;
-        up.run({{tmp, p.object_key, nullptr}}, [](const UploadResult&) {},
-               [&](const UploadItem&, const std::exception&) { err = std::current_exception(); });
+        up.run(
+            {{tmp, p.object_key, nullptr}}, [](const UploadResult&) {},
+            [&](const UploadItem&, const std::exception&) { err = std::current_exception(); });
         if (err) std::rethrow_exception(err);
     }
 
@@ -352,7 +355,7 @@ struct PlatformUploader::Impl {
                 try {
                     progress.begin_item("registering", p->item.source, p->stat.size);
                     progress.advance(p->stat.size);
-                    progress.end_item(true);
+                    progress.end_item(true, p->item.source);
                     finish(*p, *backend, nullptr, on_done);
                 } catch (const std::exception& e) {
                     if (const auto* err = dynamic_cast<const Error*>(&e);
@@ -466,8 +469,7 @@ std::vector<PlatformUploadItem> platform_upload_items(platform::PlatformClient& 
         }
         if (!recursive)
             throw Error::usage(fmt::format(
-                "'{}' is a directory: give --recursive to upload it as a library folder.",
-                source));
+                "'{}' is a directory: give --recursive to upload it as a library folder.", source));
         if (root.empty()) root = client.my_folders().my_library;
         fs::path dir = fs::path(source).lexically_normal();
         std::string top = dir.filename().empty() ? dir.parent_path().filename().string()

@@ -147,7 +147,7 @@ struct Uploader::Impl {
             start_file_or_throw(item, worker);
         } catch (const std::exception& e) {
             if (is_interrupt(e)) throw;
-            progress.end_item(false);
+            progress.end_item(false, item.source);
             failed(item, e);
         }
     }
@@ -213,14 +213,15 @@ struct Uploader::Impl {
         const bool encrypting = file_key != nullptr;
         if (encrypting) {
             iv = crypto::random_secret(kAesBlockSize);
-            crypto::AesCbc aes(crypto::AesCbc::Direction::encrypt, file_key->span(),
-                               iv.span(), true);
+            crypto::AesCbc aes(crypto::AesCbc::Direction::encrypt, file_key->span(), iv.span(),
+                               true);
             body = aes.update({buf.data(), n}, buf.data());
             size_t tail = 0;
             aes.finish(buf.data() + body, tail);
             body += tail;
         }
-        storage::ObjectInfo info = backend.put(key, {buf.data(), body}, object_metadata(plan, iv, encrypting));
+        storage::ObjectInfo info =
+            backend.put(key, {buf.data(), body}, object_metadata(plan, iv, encrypting));
         // S3 answers a single PUT with the MD5 of what it stored: check it against what we sent.
         if (auto expected = usable_md5(info)) {
             Md5 md5;
@@ -233,7 +234,7 @@ struct Uploader::Impl {
             }
         }
         progress.advance(st.size);
-        progress.end_item(true);
+        progress.end_item(true, item.source);
         UploadResult r = result(item.source, key, st.size, encrypting);
         r.etag = info.etag;
         if (encrypting) r.iv_b64 = crypto::base64_encode(iv.span());
@@ -244,7 +245,8 @@ struct Uploader::Impl {
 
     // Resume from the state database when the file and the server agree; else start fresh.
     void prepare_multipart(FileJob& job) {
-        std::string key_b64 = job.encrypting() ? crypto::base64_encode(job.key_material->span()) : "";
+        std::string key_b64 =
+            job.encrypting() ? crypto::base64_encode(job.key_material->span()) : "";
         if (state) {
             if (auto rec = state->find_upload(job.item.source, job.url)) {
                 bool same = rec->size == job.stat.size && rec->mtime_ns == job.stat.mtime_ns &&
@@ -337,7 +339,7 @@ struct Uploader::Impl {
             job->encrypt_cv.notify_all();
             if (is_interrupt(e)) throw;
             if (first) {
-                progress.end_item(false);
+                progress.end_item(false, job->item.source);
                 failed(job->item, e);
             }
         }
@@ -432,7 +434,7 @@ struct Uploader::Impl {
         storage::ObjectInfo info =
             backend.complete_multipart(job.key, job.upload_id, parts, job.metadata);
         if (state && job.state_id) state->forget_upload(job.state_id);
-        progress.end_item(true);
+        progress.end_item(true, job.item.source);
         UploadResult r = result(job.item.source, job.key, job.stat.size, job.encrypting());
         r.etag = info.etag;
         if (job.encrypting()) r.iv_b64 = crypto::base64_encode(job.iv.span());

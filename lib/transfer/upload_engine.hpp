@@ -33,7 +33,7 @@ struct UploadItem {
     std::string key;     // destination key in the backend
     // Set: encrypt this file with its own 32-byte key (platform uploads: one key per file);
     // else UploadOptions::encryption_key.
-    std::shared_ptr<const crypto::SecureBuffer> encryption_key;
+    std::shared_ptr<const crypto::SecureBuffer> encryption_key{};
 };
 
 struct UploadResult {
