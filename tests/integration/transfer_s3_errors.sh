@@ -25,7 +25,8 @@ grep -qi 'no longer exists\|not found' "$T/err" || fail "missing object message:
 assert_no_file "$T/dl/missing.bin"
 
 expect_exit 66 ri-upload --path-style "$T/nope" "s3://$bucket/x/"
-expect_exit 64 ri-upload --path-style "$T/f" "not-a-url"
+expect_exit 64 ri-upload --path-style "$T/f" "gs://bucket/x"
+grep -q "'gs://bucket/x' is not an s3:// or az:// URL" "$T/err" || fail "no usage message for gs://: $(cat "$T/err")"
 expect_exit 64 ri-upload --path-style "$T/f" "$T/f" "s3://$bucket/exact-key"
 expect_exit 64 ri-download --path-style "s3://$bucket/x" -o "$T/dl" --if-exists maybe
 echo "ok: storage errors map to their exit classes and plain messages"

@@ -2,6 +2,8 @@
 // (az://account/container/prefix/), resumable, optionally encrypted in the platform's format.
 #include <fmt/format.h>
 
+#include <cctype>
+#include <filesystem>
 #include <map>
 
 #include "core/cli.hpp"
@@ -128,9 +130,10 @@ int upload_to_platform(ToolRunner& tool, Options& o, const Config& config) {
             items,
             [&](const transfer::PlatformUploadResult& r) {
                 if (r.skipped)
-                    tool.warn(fmt::format("skipped {}: '{}' is already in the folder (--if-exists "
-                                          "overwrite or rename)",
-                                          r.source, r.file.name));
+                    tool.warn(
+                        fmt::format("skipped {}: '{}' is already in the folder (--if-exists "
+                                    "overwrite or rename)",
+                                    r.source, r.file.name));
                 Json j = platform::file_record(r.file);
                 j["size"] = r.size;
                 j["sha512"] = r.sha512;
@@ -160,6 +163,19 @@ int upload_to_platform(ToolRunner& tool, Options& o, const Config& config) {
     return to_int(outcome.exit_code());
 }
 
+bool looks_like_url(std::string_view arg) {
+    auto colon = arg.find(":/");
+    if (colon == std::string_view::npos || colon == 0) return false;
+    for (size_t i = 0; i < colon; ++i) {
+        char c = arg[i];
+        bool ok = std::isalpha(static_cast<unsigned char>(c)) ||
+                  (i > 0 && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' ||
+                             c == '.'));
+        if (!ok) return false;
+    }
+    return true;
+}
+
 int upload(ToolRunner& tool, Options& o) {
     std::map<std::string, std::string> flags;
     if (!o.api_key.empty()) flags["api_key"] = o.api_key;
@@ -168,6 +184,14 @@ int upload(ToolRunner& tool, Options& o) {
     for (const auto& w : config.warnings())
         tool.warn(w);
     if (o.cleanup) return cleanup(tool, o, config);
+    // A last argument that is a URL of another kind is a mistake, not a file to upload to the
+    // library (unless such a file really exists).
+    if (!o.args.empty() && looks_like_url(o.args.back()) &&
+        !storage::parse_object_url(o.args.back()) && !std::filesystem::exists(o.args.back()))
+        throw Error::usage(fmt::format(
+            "'{}' is not an s3:// or az:// URL (without a URL, ri-upload uploads to the Rescale "
+            "library).",
+            o.args.back()));
     if (o.args.empty() || !storage::parse_object_url(o.args.back()))
         return upload_to_platform(tool, o, config);
     auto dest = storage::parse_object_url(o.args.back());
@@ -283,9 +307,9 @@ int main(int argc, char** argv) {
     app.add_option("--include", o.includes,
                    "Only files matching this glob (repeatable; ';'-separated lists too)")
         ->allow_extra_args(false);
-    app.add_option("--exclude", o.excludes, "Leave out files matching this glob (repeatable)")->allow_extra_args(false);
-    app.add_option("--metadata", o.metadata,
-                   "User metadata KEY=VALUE on every object (repeatable)")
+    app.add_option("--exclude", o.excludes, "Leave out files matching this glob (repeatable)")
+        ->allow_extra_args(false);
+    app.add_option("--metadata", o.metadata, "User metadata KEY=VALUE on every object (repeatable)")
         ->allow_extra_args(false);
     app.add_flag("--encrypt", o.encrypt,
                  "Encrypt in the platform's format (AES-256-CBC; IV in the object's metadata)");
