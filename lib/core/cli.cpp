@@ -4,8 +4,10 @@
 #include <fmt/ranges.h>
 
 #include <iostream>
+#include <map>
 
 #include "core/cancel.hpp"
+#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
@@ -135,6 +137,31 @@ void ToolRunner::warn(std::string_view text) {
 void ToolRunner::notice(std::string_view text) {
     log::info("{}", text);
     if (flags_.verbose && !flags_.quiet) stderr_line(fmt::format("{}: {}", name_, text));
+}
+
+void add_account_options(ToolRunner& tool, AccountOptions& account, std::string_view mode_prefix) {
+    CLI::App& app = tool.app();
+    std::string prefix(mode_prefix);
+    auto help = [&](const char* text) { return prefix + text; };
+    app.add_option("--profile", account.profile,
+                   help("apiconfig profile section to use (default: default, or RESCALE_PROFILE)"))
+        ->type_name("NAME");
+    tool.secret(app.add_option("--api-key", account.api_key,
+                               help("API key for this run (overrides RESCALE_API_KEY and files)"))
+                    ->type_name("KEY"));
+    app.add_option("--api-url", account.api_url,
+                   help("Platform URL for this run (overrides RESCALE_API_URL and files)"))
+        ->type_name("URL");
+}
+
+Config load_config(ToolRunner& tool, const AccountOptions& account) {
+    std::map<std::string, std::string> flags;
+    if (!account.api_key.empty()) flags["api_key"] = account.api_key;
+    if (!account.api_url.empty()) flags["api_url"] = account.api_url;
+    Config config = Config::load(account.profile, flags);
+    for (const auto& w : config.warnings())
+        tool.warn(w);
+    return config;
 }
 
 }  // namespace ri

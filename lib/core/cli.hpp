@@ -67,6 +67,20 @@ class ToolRunner {
     std::function<void()> after_parse_;
 };
 
+// The account every platform tool works as: --profile, --api-key (a secret), --api-url, in one
+// spelling for all tools. mode_prefix starts each help text ("Library mode: ") in tools that also
+// work without the platform.
+struct AccountOptions {
+    std::string profile;
+    std::string api_key;
+    std::string api_url;
+};
+void add_account_options(ToolRunner& tool, AccountOptions& account,
+                         std::string_view mode_prefix = "");
+// The Config these options select (flags over environment over files), its warnings shown.
+class Config;
+Config load_config(ToolRunner& tool, const AccountOptions& account);
+
 // Adds a value option restricted to the given choices (shown in help and in completions).
 CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::string& target,
                                const std::vector<std::string>& choices,

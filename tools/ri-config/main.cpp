@@ -22,18 +22,14 @@ using namespace ri;
 namespace {
 
 struct Options {
-    std::string profile, api_key, api_url, key, value, folder;
+    AccountOptions account;
+    std::string key, value, folder;
     bool reveal = false;
     bool offline = false;
 };
 
 Config load(ToolRunner& tool, const Options& o) {
-    std::map<std::string, std::string> flags;
-    if (!o.api_key.empty()) flags["api_key"] = o.api_key;
-    if (!o.api_url.empty()) flags["api_url"] = o.api_url;
-    Config c = Config::load(o.profile, flags);
-    for (const auto& w : c.warnings())
-        tool.warn(w);
+    Config c = load_config(tool, o.account);
     return c;
 }
 
@@ -91,7 +87,7 @@ int run_set(ToolRunner& tool, Options& o) {
         if (!o.value.empty() && o.value.back() == '\r') o.value.pop_back();
     }
     if (spec->secret) register_secret(o.value);
-    Config::store(o.profile, o.key, o.value);
+    Config::store(o.account.profile, o.key, o.value);
     Config c = load(tool, o);
     Json r = setting_record(c, *spec, false);
     r["file"] =
@@ -108,7 +104,7 @@ int run_set(ToolRunner& tool, Options& o) {
 }
 
 int run_unset(ToolRunner& tool, const Options& o) {
-    bool removed = Config::unset(o.profile, o.key);
+    bool removed = Config::unset(o.account.profile, o.key);
     tool.out().emit({{"kind", "unset"}, {"key", o.key}, {"removed", removed}}, [](const Json& r) {
         return r["removed"].get<bool>()
                    ? fmt::format("{} removed", r["key"].get<std::string>())
@@ -242,12 +238,7 @@ int main(int argc, char** argv) {
     CLI::App& app = tool.app();
     app.require_subcommand(1);
     Options o;
-    app.add_option("--profile", o.profile,
-                   "apiconfig profile section to use (default: default, or RESCALE_PROFILE)");
-    tool.secret(app.add_option("--api-key", o.api_key,
-                               "API key for this run (overrides environment and files)"));
-    app.add_option("--api-url", o.api_url,
-                   "Platform URL for this run (overrides environment and files)");
+    add_account_options(tool, o.account);
 
     auto* list =
         app.add_subcommand("list", "List every setting with its value (secrets masked) and source");

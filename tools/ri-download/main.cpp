@@ -14,6 +14,7 @@
 #include "core/units.hpp"
 #include "crypto/key_material.hpp"
 #include "platform/platform_client.hpp"
+#include "platform/tool_client.hpp"
 #include "storage/backend_factory.hpp"
 #include "transfer/download_engine.hpp"
 #include "transfer/download_targets.hpp"
@@ -24,7 +25,7 @@ using namespace ri;
 namespace {
 
 struct Options {
-    std::string profile, api_url, api_key;  // platform mode
+    AccountOptions account;  // platform mode
     std::vector<std::string> urls;
     std::string output = ".";
     int concurrency = 0;
@@ -75,12 +76,12 @@ int download_from_platform(ToolRunner& tool, Options& o, const Config& config,
             if (kind == "download") continue;  // our own records, piped back: nothing to do
             if (kind == "file" && r.contains("id") && r.value("id", "").empty()) continue;
             if (id.empty())
-                throw Error::bad_data(fmt::format("stdin line {}: the record has no \"id\".",
-                                                  in->line));
+                throw Error::bad_data(
+                    fmt::format("stdin line {}: the record has no \"id\".", in->line));
             (kind == "job" ? jobs : kind == "folder" ? folders : ids).push_back(id);
         }
     }
-    auto client = platform::PlatformClient::from_config(config);
+    auto client = platform::client_for_tool(tool, config);
     transfer::PlatformDownloadOptions options;
     options.concurrency = o.concurrency > 0 ? o.concurrency : 8;
     options.part_size = part_size_of(o);
@@ -115,8 +116,8 @@ int download_from_platform(ToolRunner& tool, Options& o, const Config& config,
                     tool.warn(fmt::format(
                         "skipped file {}: '{}' already exists (--if-exists overwrite or rename)",
                         r.file.id, r.path));
-                Json j{{"kind", "download"}, {"id", r.file.id},  {"name", r.file.name},
-                       {"path", r.path},     {"size", r.size},   {"sha512", r.sha512}};
+                Json j{{"kind", "download"}, {"id", r.file.id}, {"name", r.file.name},
+                       {"path", r.path},     {"size", r.size},  {"sha512", r.sha512}};
                 if (r.skipped) j["skipped"] = true;
                 if (r.resumed) j["resumed"] = true;
                 tool.out().emit(j, [](const Json& x) {
@@ -150,12 +151,7 @@ bool is_storage_mode(const Options& o) {
 }
 
 int download(ToolRunner& tool, Options& o) {
-    std::map<std::string, std::string> flags;
-    if (!o.api_key.empty()) flags["api_key"] = o.api_key;
-    if (!o.api_url.empty()) flags["api_url"] = o.api_url;
-    Config config = Config::load(o.profile, flags);
-    for (const auto& w : config.warnings())
-        tool.warn(w);
+    Config config = load_config(tool, o.account);
     if (!is_storage_mode(o) && (!o.urls.empty() || !o.jobs.empty() || !o.folders.empty()))
         return download_from_platform(tool, o, config, {});
     std::vector<std::string> urls = o.urls;
@@ -290,13 +286,15 @@ int main(int argc, char** argv) {
     app.add_option("--include", o.includes,
                    "Only objects whose relative path matches this glob (repeatable)")
         ->allow_extra_args(false);
-    app.add_option("--exclude", o.excludes, "Leave out objects matching this glob (repeatable)")->allow_extra_args(false);
+    app.add_option("--exclude", o.excludes, "Leave out objects matching this glob (repeatable)")
+        ->allow_extra_args(false);
     tool.secret(
         app.add_option("--key", o.key, "Key to decrypt encrypted objects, base64 of 32 bytes")
             ->type_name("B64"));
     app.add_option("--key-file", o.key_file, "File with the base64 key")->type_name("FILE");
     app.add_flag("--raw", o.raw, "Save encrypted objects as they are stored (ciphertext)");
-    app.add_option("--job", o.jobs, "Library mode: download the output files of this job (repeatable)")
+    app.add_option("--job", o.jobs,
+                   "Library mode: download the output files of this job (repeatable)")
         ->type_name("JOB_ID")
         ->allow_extra_args(false);
     app.add_option("--folder", o.folders,
@@ -305,15 +303,7 @@ int main(int argc, char** argv) {
         ->allow_extra_args(false);
     app.add_flag("--skip-checksum", o.skip_checksum,
                  "Library mode: do not compare with the platform's SHA-512");
-    app.add_option("--profile", o.profile,
-                   "Library mode: apiconfig profile section (default: default, or RESCALE_PROFILE)")
-        ->type_name("NAME");
-    tool.secret(app.add_option("--api-key", o.api_key,
-                               "Library mode: API key for this run (overrides RESCALE_API_KEY)")
-                    ->type_name("KEY"));
-    app.add_option("--api-url", o.api_url,
-                   "Library mode: platform URL for this run (overrides RESCALE_API_URL)")
-        ->type_name("URL");
+    add_account_options(tool, o.account, "Library mode: ");
     storage::add_storage_options(app, o.storage);
     return tool.run(argc, argv, [&] { return download(tool, o); });
 }

@@ -11,6 +11,7 @@
 #include "core/input.hpp"
 #include "platform/platform_client.hpp"
 #include "platform/records.hpp"
+#include "platform/tool_client.hpp"
 
 using namespace ri;
 using namespace ri::platform;
@@ -18,7 +19,7 @@ using namespace ri::platform;
 namespace {
 
 struct Options {
-    std::string profile, api_url, api_key;
+    AccountOptions account;
     std::vector<std::string> ids, add_tags, remove_tags;
     std::string folder, parent, search, name;
     size_t limit = 0;
@@ -26,19 +27,7 @@ struct Options {
 };
 
 std::unique_ptr<PlatformClient> connect(ToolRunner& tool, const Options& o) {
-    std::map<std::string, std::string> flags;
-    if (!o.api_key.empty()) flags["api_key"] = o.api_key;
-    if (!o.api_url.empty()) flags["api_url"] = o.api_url;
-    Config config = Config::load(o.profile, flags);
-    for (const auto& w : config.warnings())
-        tool.warn(w);
-    PlatformOptions options;
-    options.on_retry = [&tool](const std::string& text) { tool.notice(text); };
-    auto client = PlatformClient::from_config(config, std::move(options));
-    if (!client->base().known && !client->base().loopback)
-        tool.warn(fmt::format("{} is not one of Rescale's platform hosts; using it as asked",
-                              client->base().url));
-    return client;
+    return platform::client_for_tool(tool, load_config(tool, o.account));
 }
 
 // Ids from the arguments, else from stdin: a bare id per line, or records of the given kind
@@ -324,15 +313,7 @@ int main(int argc, char** argv) {
     CLI::App& app = tool.app();
     app.require_subcommand(1);
     Options o;
-    app.add_option("--profile", o.profile,
-                   "apiconfig profile section to use (default: default, or RESCALE_PROFILE)")
-        ->type_name("NAME");
-    tool.secret(app.add_option("--api-key", o.api_key,
-                               "API key for this run (overrides RESCALE_API_KEY and files)")
-                    ->type_name("KEY"));
-    app.add_option("--api-url", o.api_url,
-                   "Platform URL for this run (overrides RESCALE_API_URL and files)")
-        ->type_name("URL");
+    add_account_options(tool, o.account);
 
     auto ids_arg = [&](CLI::App* sub, const char* what) {
         sub->add_option("ID", o.ids, what)->type_name("ID");

@@ -120,7 +120,8 @@ int main(int argc, char** argv) {
     auto* stop = app.add_subcommand("stop", "Ask a running daemon to save its buckets and exit");
 
     return tool.run(argc, argv, [&]() -> int {
-        std::filesystem::path socket = o.socket.empty() ? default_socket_path() : std::filesystem::path(o.socket);
+        std::filesystem::path socket =
+            o.socket.empty() ? default_socket_path() : std::filesystem::path(o.socket);
         if (status->parsed()) return run_status(tool, socket);
         if (stop->parsed()) {
             Json r = ask(socket, {{"op", "shutdown"}});

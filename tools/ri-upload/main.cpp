@@ -14,6 +14,7 @@
 #include "crypto/key_material.hpp"
 #include "platform/platform_client.hpp"
 #include "platform/records.hpp"
+#include "platform/tool_client.hpp"
 #include "storage/backend_factory.hpp"
 #include "transfer/platform_upload.hpp"
 #include "transfer/upload_engine.hpp"
@@ -24,7 +25,7 @@ using namespace ri;
 namespace {
 
 struct Options {
-    std::string profile, api_url, api_key;  // platform mode
+    AccountOptions account;  // platform mode
     std::vector<std::string> args;
     int concurrency = 0;
     std::string part_size, if_exists = "skip", key, key_file;
@@ -109,7 +110,7 @@ int upload_to_platform(ToolRunner& tool, Options& o, const Config& config) {
             "library uploads are always encrypted with a new key per file.");
     std::vector<std::string> sources = o.args;
     if (sources.empty()) sources = collect_inputs({}, {"path"});
-    auto client = platform::PlatformClient::from_config(config);
+    auto client = platform::client_for_tool(tool, config);
     transfer::PlatformUploadOptions options;
     options.concurrency = o.concurrency > 0 ? o.concurrency : 8;
     options.plan = plan_from(o);
@@ -177,12 +178,7 @@ bool looks_like_url(std::string_view arg) {
 }
 
 int upload(ToolRunner& tool, Options& o) {
-    std::map<std::string, std::string> flags;
-    if (!o.api_key.empty()) flags["api_key"] = o.api_key;
-    if (!o.api_url.empty()) flags["api_url"] = o.api_url;
-    Config config = Config::load(o.profile, flags);
-    for (const auto& w : config.warnings())
-        tool.warn(w);
+    Config config = load_config(tool, o.account);
     if (o.cleanup) return cleanup(tool, o, config);
     // A last argument that is a URL of another kind is a mistake, not a file to upload to the
     // library (unless such a file really exists).
@@ -333,15 +329,7 @@ int main(int argc, char** argv) {
                  "Library mode: encrypt to a temporary file first, then upload (legacy)");
     app.add_flag("--check-conflicts", o.check_conflicts,
                  "Library mode: look for files of the same name before uploading");
-    app.add_option("--profile", o.profile,
-                   "Library mode: apiconfig profile section (default: default, or RESCALE_PROFILE)")
-        ->type_name("NAME");
-    tool.secret(app.add_option("--api-key", o.api_key,
-                               "Library mode: API key for this run (overrides RESCALE_API_KEY)")
-                    ->type_name("KEY"));
-    app.add_option("--api-url", o.api_url,
-                   "Library mode: platform URL for this run (overrides RESCALE_API_URL)")
-        ->type_name("URL");
+    add_account_options(tool, o.account, "Library mode: ");
     storage::add_storage_options(app, o.storage);
     return tool.run(argc, argv, [&] { return upload(tool, o); });
 }
