@@ -55,6 +55,18 @@ struct DownloadJob {
     int remaining = 0;
     int fetched = 0;
     bool failed = false;
+
+    // The plaintext SHA-512 (platform downloads), computed in part order while later parts are
+    // still arriving, instead of one serial pass over the whole file at the end. Parts 1..n-1
+    // are plaintext at their stored offsets (CBC keeps offsets); the last part is hashed at the
+    // end, up to the size left after its padding is cut. Not for the HKDF format, whose
+    // plaintext offsets differ (that one is hashed after the download).
+    bool in_order_hash = false;
+    std::set<int> ready;    // parts on disk (guarded by mutex)
+    std::mutex hash_mutex;  // one hasher at a time; guards what follows
+    int hash_next = 1;      // the next part to hash
+    crypto::Sha512 hasher;
+    std::vector<std::byte> hash_buffer;
 };
 
 std::optional<std::string> meta(const storage::Metadata& md, std::string_view name) {
@@ -398,6 +410,8 @@ struct Downloader::Impl {
         progress.begin_item("downloading", url, info->size);
         progress.advance(have);
         std::set<int> skip(done_parts.begin(), done_parts.end());
+        job->in_order_hash = job->item.hash && !job->hkdf;
+        job->ready = skip;  // parts kept from an earlier run are hashed in their turn too
         std::vector<int> missing;
         for (int k = 1; k <= job->plan.parts; ++k) {
             if (!skip.count(k)) missing.push_back(k);
@@ -578,8 +592,42 @@ struct Downloader::Impl {
             std::lock_guard lock(job.mutex);
             ++job.fetched;
             last = --job.remaining == 0 && !job.failed;
+            job.ready.insert(k);
         }
-        if (last) finish(job);
+        if (last) {
+            finish(job);
+        } else if (job.in_order_hash) {
+            hash_ready_parts(job);
+        }
+    }
+
+    // Hashes the parts that are next in order and on disk, unless another worker is hashing
+    // already (it, or finish(), picks these up). Never the last part: its padding is cut later.
+    void hash_ready_parts(DownloadJob& job) {
+        std::unique_lock hashing(job.hash_mutex, std::try_to_lock);
+        if (!hashing) return;
+        while (true) {
+            {
+                std::lock_guard lock(job.mutex);
+                if (job.hash_next >= job.plan.parts || !job.ready.count(job.hash_next)) return;
+            }
+            hash_range(job, job.plan.offset(job.hash_next), job.plan.length(job.hash_next));
+            ++job.hash_next;
+        }
+    }
+
+    // With hash_mutex held.
+    void hash_range(DownloadJob& job, uint64_t offset, uint64_t length) {
+        job.hash_buffer.resize(8u << 20);
+        for (uint64_t done = 0; done < length;) {
+            size_t want =
+                static_cast<size_t>(std::min<uint64_t>(job.hash_buffer.size(), length - done));
+            size_t n = job.file.pread_full({job.hash_buffer.data(), want}, offset + done);
+            if (n != want) throw Error::io(fmt::format("Could not read back '{}'.", job.partial));
+            job.hasher.update({job.hash_buffer.data(), n});
+            done += n;
+            cancel::check();
+        }
     }
 
     void finish(DownloadJob& job) {
@@ -623,7 +671,16 @@ struct Downloader::Impl {
             throw Error::io(fmt::format("'{}' has the wrong size after download.", job.partial));
         std::string sha512;
         if (job.item.hash) {
-            sha512 = hash_partial(job, size);
+            if (job.in_order_hash) {
+                std::lock_guard hashing(job.hash_mutex);
+                for (; job.hash_next < job.plan.parts; ++job.hash_next)
+                    hash_range(job, job.plan.offset(job.hash_next), job.plan.length(job.hash_next));
+                uint64_t last_offset = job.plan.offset(job.plan.parts);
+                hash_range(job, last_offset, size - last_offset);
+                sha512 = job.hasher.hex_digest();
+            } else {
+                sha512 = hash_partial(job, size);
+            }
             if (!job.item.expected_sha512.empty() && sha512 != job.item.expected_sha512)
                 fail_file(job, checksum_mismatch(label_of(job.item)));
         }

@@ -13,6 +13,7 @@
 #include "crypto/encoding.hpp"
 #include "crypto/file_encryptor.hpp"
 #include "crypto/key_material.hpp"
+#include "crypto/sha512.hpp"
 #include "storage/memory_backend.hpp"
 #include "test_support.hpp"
 #include "transfer/conflict.hpp"
@@ -171,6 +172,25 @@ TEST_CASE("encrypted multipart upload is whole-file CBC with the IV in metadata"
     REQUIRE(f.download_errors.empty());
     CHECK(read_file(f.dir / "out") == plain);
     CHECK(f.downloaded.at(0).decrypted);
+
+    // The plaintext SHA-512 is computed in part order as parts land (21 parts, 3 workers) and
+    // checked against the expected one; a wrong expectation is a refusal that leaves no file.
+    crypto::Sha512 sha;
+    sha.update(std::as_bytes(std::span(plain.data(), plain.size())));
+    const std::string want = sha.hex_digest();
+    DownloadItem hashed{"enc", (f.dir / "hashed").string(), std::nullopt};
+    hashed.hash = true;
+    hashed.expected_sha512 = want;
+    f.download({hashed}, d);
+    REQUIRE(f.download_errors.empty());
+    CHECK(f.downloaded.back().sha512 == want);
+    CHECK(read_file(f.dir / "hashed") == plain);
+    hashed.dest = (f.dir / "hashed-wrong").string();
+    hashed.expected_sha512 = std::string(128, '0');
+    f.download({hashed}, d);
+    CHECK(f.download_errors.size() == 1);
+    CHECK_FALSE(std::filesystem::exists(f.dir / "hashed-wrong"));
+    f.download_errors.clear();
 
     // Without a key the object is refused, and nothing is written.
     DownloadOptions no_key;
