@@ -10,7 +10,7 @@ use_service radosgw
 use_service redis
 RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate "$RI_SOURCE_DIR/scripts/services/sandbox" start "$T/sandbox" >/dev/null
 scripts_cleanup() {
-  for h in a b; do RI_RATELIMITD_SOCKET="$T/host-$h/rl.sock" ri-ratelimitd stop >/dev/null 2>&1 || true; done
+  for h in a b c; do RI_RATELIMITD_SOCKET="$T/host-$h/rl.sock" ri-ratelimitd stop >/dev/null 2>&1 || true; done
   "$RI_SOURCE_DIR/scripts/services/sandbox" stop "$T/sandbox" >/dev/null 2>&1 || true
   ri_cleanup
 }
