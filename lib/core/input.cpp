@@ -74,4 +74,16 @@ std::vector<std::string> collect_inputs(const std::vector<std::string>& position
     return out;
 }
 
+void confirm_destructive(bool yes, const std::string& what) {
+    if (yes) return;
+    if (!stdin_is_terminal())
+        throw Error::usage(
+            fmt::format("Refusing to {} without --yes: there is no terminal to ask on.", what));
+    std::cerr << fmt::format("{}? [y/N] ", what) << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "y" && answer != "Y" && answer != "yes")
+        throw Error::usage("Nothing done: not confirmed.");
+}
+
 }  // namespace ri

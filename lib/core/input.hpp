@@ -29,6 +29,9 @@ class RecordReader {
 };
 
 bool stdin_is_terminal();
+// Destructive commands ask "WHAT? [y/N]" on a terminal; without one (ids piped in, cron) they
+// need yes (--yes). Throws Error::usage when refused or not confirmed.
+void confirm_destructive(bool yes, const std::string& what);
 
 // The common case for tools that take files: positional paths, else the "path" field (or the
 // first of `fields` present) of each stdin record. Throws usage when there is no input at all.

@@ -60,19 +60,6 @@ std::vector<std::string> collect_ids(const std::vector<std::string>& args, std::
     return out;
 }
 
-// Destructive commands ask on a terminal; without one (ids piped in, cron) they need --yes.
-void confirm(const Options& o, const std::string& what) {
-    if (o.yes) return;
-    if (!stdin_is_terminal())
-        throw Error::usage(
-            fmt::format("Refusing to {} without --yes: there is no terminal to ask on.", what));
-    std::cerr << fmt::format("{}? [y/N] ", what) << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "y" && answer != "Y" && answer != "yes")
-        throw Error::usage("Nothing done: not confirmed.");
-}
-
 std::string plural(size_t n, std::string_view one) {
     return n == 1 ? fmt::format("1 {}", one) : fmt::format("{} {}s", n, one);
 }
@@ -135,9 +122,10 @@ int run_get(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = collect_ids(o.ids, "file");
-    confirm(o, fmt::format(
-                   "Delete {} from the Rescale library ({})", plural(ids.size(), "file"),
-                   fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
+    confirm_destructive(
+        o.yes,
+        fmt::format("Delete {} from the Rescale library ({})", plural(ids.size(), "file"),
+                    fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
     return each(tool, ids, [&](const std::string& id) {
         c.delete_file(id);
         tool.out().emit({{"kind", "file"}, {"id", id}, {"deleted", true}}, file_line);
@@ -196,9 +184,10 @@ int run_folders_list(ToolRunner& tool, PlatformClient& c, const Options& o, bool
 
 int run_folders_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = collect_ids(o.ids, "folder");
-    confirm(o, fmt::format(
-                   "Delete {} and everything in them ({})", plural(ids.size(), "folder"),
-                   fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
+    confirm_destructive(
+        o.yes,
+        fmt::format("Delete {} and everything in them ({})", plural(ids.size(), "folder"),
+                    fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
     return each(tool, ids, [&](const std::string& id) {
         c.delete_folder(id);
         tool.out().emit({{"kind", "folder"}, {"id", id}, {"deleted", true}}, folder_line);
@@ -293,7 +282,8 @@ int run_trash(ToolRunner& tool, PlatformClient& c, const Options& o, const std::
     for (const auto* item : chosen)
         (item->type == FolderItem::Type::file ? files : folders).push_back(item->id());
     if (action == "delete") {
-        confirm(o, fmt::format("Delete {} from the trash for good", plural(chosen.size(), "item")));
+        confirm_destructive(
+            o.yes, fmt::format("Delete {} from the trash for good", plural(chosen.size(), "item")));
         c.delete_from_trash(files, folders);
     } else {
         c.recover_from_trash(files, folders);

@@ -103,18 +103,6 @@ std::vector<std::string> ids_of(const std::vector<IdRecord>& items) {
     return out;
 }
 
-void confirm(const Options& o, const std::string& what) {
-    if (o.yes) return;
-    if (!stdin_is_terminal())
-        throw Error::usage(
-            fmt::format("Refusing to {} without --yes: there is no terminal to ask on.", what));
-    std::cerr << fmt::format("{}? [y/N] ", what) << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "y" && answer != "Y" && answer != "yes")
-        throw Error::usage("Nothing done: not confirmed.");
-}
-
 int each(ToolRunner& tool, const std::vector<std::string>& ids,
          const std::function<void(const std::string&)>& fn) {
     BatchOutcome outcome;
@@ -382,7 +370,8 @@ int run_stop(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
-    confirm(o, fmt::format(
+    confirm_destructive(
+        o.yes, fmt::format(
                    "Delete {} ({})", ids.size() == 1 ? "1 job" : fmt::format("{} jobs", ids.size()),
                    fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
     return each(tool, ids, [&](const std::string& id) {
