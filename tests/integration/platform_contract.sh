@@ -10,7 +10,11 @@
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
-use_service sandbox
+use_service radosgw
+# A private sandbox: this test injects faults, which would hit other tests' calls on the shared one.
+# shellcheck source=tests/fixtures/sandbox.sh
+source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
+sbx_private "$T/sandbox"
 # The sandbox's storage is the shared radosgw; its endpoint is where direct uploads go.
 if [ -f "$RI_SERVICES_DIR/radosgw/radosgw.env" ]; then use_service radosgw; fi
 

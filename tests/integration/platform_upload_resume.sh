@@ -8,7 +8,11 @@
 source "$(dirname "$0")/lib.sh"
 need_bin ri-upload ri-download
 ri_setup
-use_service sandbox
+use_service radosgw
+# A private sandbox: this test injects faults, which would hit other tests' calls on the shared one.
+# shellcheck source=tests/fixtures/sandbox.sh
+source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
+sbx_private "$T/sandbox"
 export RESCALE_API_URL=$RI_SANDBOX_URL RESCALE_API_KEY=$RI_SANDBOX_KEY
 U=$RI_SANDBOX_URL
 tag=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
