@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -52,20 +55,35 @@ struct DownloadJob {
     uint64_t hkdf_last_plain = 0;  // plaintext bytes of the last part, once decrypted
 
     std::mutex mutex;
+    std::condition_variable cv;  // with mutex: a part is ready, the hash moved on, or failed
     int remaining = 0;
     int fetched = 0;
     bool failed = false;
+    // The parts to fetch, lowest first: a free worker takes the next one when it starts (not
+    // when the tasks were queued), so parts are fetched in order and the hash can follow them.
+    std::vector<int> todo;
+    size_t todo_next = 0;
+    size_t queued = 0;  // tasks handed to the pool so far, one per part
 
-    // The plaintext SHA-512 (platform downloads), computed in part order while later parts are
-    // still arriving, instead of one serial pass over the whole file at the end. Parts 1..n-1
-    // are plaintext at their stored offsets (CBC keeps offsets); the last part is hashed at the
-    // end, up to the size left after its padding is cut. Not for the HKDF format, whose
-    // plaintext offsets differ (that one is hashed after the download).
+    // The plaintext SHA-512 (platform downloads), computed in part order on its own thread
+    // while later parts are still arriving, instead of one serial pass over the whole file at
+    // the end. Parts 1..n-1 are plaintext at their stored offsets (CBC keeps offsets); the last
+    // part is hashed by finish(), up to the size left after its padding is cut. Not for the
+    // HKDF format, whose plaintext offsets differ (that one is hashed after the download).
+    //
+    // SHA-512 is serial (one core, ~0.7 GB/s) and so the slowest step of a verified download.
+    // Left alone, the fetch workers (and on a small machine the server) take the CPU and the
+    // hasher falls behind, leaving most of the hashing for after the last byte, on one core.
+    // So a part is queued only when it is at most hash_window parts ahead of the hash (the
+    // hash thread queues more as it moves on): the hash keeps pace and ends soon after the
+    // last part arrives, and a worker that may not start a part takes other files' work.
     bool in_order_hash = false;
-    std::set<int> ready;    // parts on disk (guarded by mutex)
-    std::mutex hash_mutex;  // one hasher at a time; guards what follows
-    int hash_next = 1;      // the next part to hash
-    crypto::Sha512 hasher;
+    int hash_window = 0;        // 0: no limit
+    std::set<int> ready;        // parts on disk (guarded by mutex)
+    int hash_next = 1;          // the next part to hash (guarded by mutex; written by the hasher)
+    bool hash_running = false;  // the hash thread has not ended (guarded by mutex)
+    std::exception_ptr hash_error;  // why it ended early (error or interrupt)
+    crypto::Sha512 hasher;          // used by the hash thread, then by finish() once it has ended
     std::vector<std::byte> hash_buffer;
 };
 
@@ -412,27 +430,59 @@ struct Downloader::Impl {
         std::set<int> skip(done_parts.begin(), done_parts.end());
         job->in_order_hash = job->item.hash && !job->hkdf;
         job->ready = skip;  // parts kept from an earlier run are hashed in their turn too
-        std::vector<int> missing;
         for (int k = 1; k <= job->plan.parts; ++k) {
-            if (!skip.count(k)) missing.push_back(k);
+            if (!skip.count(k)) job->todo.push_back(k);
         }
-        job->remaining = static_cast<int>(missing.size());
-        if (missing.empty()) {
+        job->remaining = static_cast<int>(job->todo.size());
+        if (job->todo.empty()) {
             finish(*job);
             return;
         }
-        for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-            int k = *it;
-            pool->push_front([this, job, k](int) { fetch_part(job, k); });
+        if (job->in_order_hash && job->plan.parts > 1) {
+            // As many parts ahead of the hash as there are workers, so the window alone never
+            // leaves a worker idle. Measured (docs/BENCHMARKS.md, issue 5; 8 workers, 1 GiB):
+            // windows of 2-8 parts within noise of each other, 16 parts 5% and 32 parts 12%
+            // slower, as the hash fell behind and its tail after the last byte grew.
+            job->hash_window = pool->workers();
+            job->hash_running = true;
+            pool->spawn_helper([this, job] { hash_in_order(job); });
         }
+        queue_parts(job);
     }
 
-    void fetch_part(const std::shared_ptr<DownloadJob>& job, int k) {
-        try {
-            {
-                std::lock_guard lock(job->mutex);
-                if (job->failed) return;
+    // Queues one task per part that may start now: all of them, or with an in-order hash
+    // those up to hash_window parts past the next part to hash.
+    void queue_parts(const std::shared_ptr<DownloadJob>& job) {
+        size_t n = 0;
+        {
+            std::lock_guard lock(job->mutex);
+            if (job->failed) return;
+            size_t allowed = job->todo.size();
+            if (job->hash_window > 0) {
+                allowed = static_cast<size_t>(std::upper_bound(job->todo.begin(), job->todo.end(),
+                                                               job->hash_next + job->hash_window) -
+                                              job->todo.begin());
             }
+            if (allowed > job->queued) {
+                n = allowed - job->queued;
+                job->queued = allowed;
+            }
+        }
+        for (size_t i = 0; i < n; ++i)
+            pool->push_front([this, job](int) { fetch_next_part(job); });
+    }
+
+    // The lowest part nobody has taken yet (0 when the job failed).
+    static int take_part(DownloadJob& job) {
+        std::lock_guard lock(job.mutex);
+        if (job.failed || job.todo_next >= job.todo.size()) return 0;
+        return job.todo[job.todo_next++];
+    }
+
+    void fetch_next_part(const std::shared_ptr<DownloadJob>& job) {
+        try {
+            int k = take_part(*job);
+            if (k == 0) return;
             fetch_part_or_throw(*job, k);
         } catch (const std::exception& e) {
             bool first = false;
@@ -441,6 +491,7 @@ struct Downloader::Impl {
                 first = !job->failed;
                 job->failed = true;
             }
+            job->cv.notify_all();
             if (is_interrupt(e)) throw;
             if (first) {
                 progress.end_item(false, backend_for(job->item).url_of(job->item.key));
@@ -594,29 +645,47 @@ struct Downloader::Impl {
             last = --job.remaining == 0 && !job.failed;
             job.ready.insert(k);
         }
-        if (last) {
-            finish(job);
-        } else if (job.in_order_hash) {
-            hash_ready_parts(job);
-        }
+        if (job.in_order_hash) job.cv.notify_all();
+        if (last) finish(job);
     }
 
-    // Hashes the parts that are next in order and on disk, unless another worker is hashing
-    // already (it, or finish(), picks these up). Never the last part: its padding is cut later.
-    void hash_ready_parts(DownloadJob& job) {
-        std::unique_lock hashing(job.hash_mutex, std::try_to_lock);
-        if (!hashing) return;
-        while (true) {
-            {
-                std::lock_guard lock(job.mutex);
-                if (job.hash_next >= job.plan.parts || !job.ready.count(job.hash_next)) return;
+    // The hash thread (a helper of the pool, holding the job): parts 1..n-1 in order as they
+    // land on disk, queueing more parts as it moves on (the last part is finish()'s: its
+    // padding is cut first). Ends when they are hashed, the job failed, or on an interrupt.
+    void hash_in_order(const std::shared_ptr<DownloadJob>& job_ptr) {
+        DownloadJob& job = *job_ptr;
+        try {
+            for (;;) {
+                int k = 0;
+                {
+                    std::unique_lock lock(job.mutex);
+                    while (!job.failed && job.hash_next < job.plan.parts &&
+                           !job.ready.count(job.hash_next)) {
+                        job.cv.wait_for(lock, std::chrono::milliseconds(200));
+                        cancel::check();
+                    }
+                    if (job.failed || job.hash_next >= job.plan.parts) break;
+                    k = job.hash_next;
+                }
+                hash_range(job, job.plan.offset(k), job.plan.length(k));
+                {
+                    std::lock_guard lock(job.mutex);
+                    job.hash_next = k + 1;
+                }
+                queue_parts(job_ptr);
             }
-            hash_range(job, job.plan.offset(job.hash_next), job.plan.length(job.hash_next));
-            ++job.hash_next;
+        } catch (...) {
+            std::lock_guard lock(job.mutex);
+            job.hash_error = std::current_exception();
         }
+        {
+            std::lock_guard lock(job.mutex);
+            job.hash_running = false;
+        }
+        job.cv.notify_all();
     }
 
-    // With hash_mutex held.
+    // Only one thread hashes a job at a time: its hash thread, then finish().
     void hash_range(DownloadJob& job, uint64_t offset, uint64_t length) {
         job.hash_buffer.resize(8u << 20);
         for (uint64_t done = 0; done < length;) {
@@ -672,7 +741,12 @@ struct Downloader::Impl {
         std::string sha512;
         if (job.item.hash) {
             if (job.in_order_hash) {
-                std::lock_guard hashing(job.hash_mutex);
+                {
+                    // Every part is in: the hash thread ends once it has hashed up to the last.
+                    std::unique_lock lock(job.mutex);
+                    job.cv.wait(lock, [&] { return !job.hash_running; });
+                }
+                if (job.hash_error) std::rethrow_exception(job.hash_error);
                 for (; job.hash_next < job.plan.parts; ++job.hash_next)
                     hash_range(job, job.plan.offset(job.hash_next), job.plan.length(job.hash_next));
                 uint64_t last_offset = job.plan.offset(job.plan.parts);

@@ -21,6 +21,8 @@ TaskPool::~TaskPool() {
     cv_.notify_all();
     for (auto& t : threads_)
         t.join();
+    for (auto& t : helpers_)
+        t.join();
 }
 
 void TaskPool::push_front(Task task) {
@@ -37,6 +39,24 @@ void TaskPool::push_back(Task task) {
         tasks_.push_back(std::move(task));
     }
     cv_.notify_one();
+}
+
+void TaskPool::spawn_helper(std::function<void()> fn) {
+    std::lock_guard lock(mutex_);
+    ++busy_;
+    helpers_.push_back(cancel::spawn([this, fn = std::move(fn)] {
+        try {
+            fn();
+        } catch (...) {
+            std::lock_guard inner(mutex_);
+            if (!error_) error_ = std::current_exception();
+        }
+        {
+            std::lock_guard inner(mutex_);
+            --busy_;
+        }
+        idle_cv_.notify_all();
+    }));
 }
 
 void TaskPool::wait() {

@@ -24,6 +24,10 @@ class TaskPool {
 
     void push_front(Task task);
     void push_back(Task task);
+    // Runs fn on a thread of its own that counts as a busy worker until fn returns, so wait()
+    // does not return before it (a download's hash thread, which queues more parts as it moves
+    // on). fn must catch its own errors; the thread is joined by the pool's destructor.
+    void spawn_helper(std::function<void()> fn);
     // Waits until every task has run. Tasks must catch their own errors; an exception that
     // escapes one (an interrupt) stops the pool and is rethrown here.
     void wait();
@@ -40,6 +44,7 @@ class TaskPool {
     bool stopping_ = false;
     std::exception_ptr error_;
     std::vector<std::thread> threads_;
+    std::vector<std::thread> helpers_;
 };
 
 }  // namespace ri::transfer

@@ -2,8 +2,11 @@
 // uploads, encryption byte-identical to whole-file CBC, resume that sends only missing parts,
 // downloads with parallel decryption and resume, conflicts, and orphan cleanup.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <random>
 
 #include "core/atomic_file.hpp"
@@ -267,6 +270,83 @@ TEST_CASE("a changed source file is not resumed into a stale upload") {
     CHECK(f.backend.object_bytes("o") == changed);
     CHECK(f.backend.calls("abort_multipart") == 1);
     CHECK(f.backend.list_multipart_uploads("").empty());
+}
+
+// Holds the GET of an object's first bytes (as a slow connection would) until `expected` GETs
+// have started or `stall` has passed, and records the offset of every GET as it starts.
+class StallingBackend : public storage::MemoryBackend {
+  public:
+    using MemoryBackend::MemoryBackend;
+    storage::ObjectInfo get(const std::string& key, std::optional<storage::ByteRange> range,
+                            const storage::Sink& sink) override {
+        uint64_t offset = range ? range->offset : 0;
+        {
+            std::unique_lock lock(mutex);
+            offsets.push_back(offset);
+            started.notify_all();
+            if (offset == 0) {
+                started.wait_for(lock, stall, [&] { return offsets.size() >= expected; });
+                started_while_stalled = offsets.size();
+            }
+        }
+        return MemoryBackend::get(key, range, sink);
+    }
+    std::mutex mutex;
+    std::condition_variable started;
+    size_t expected = 0;
+    std::chrono::milliseconds stall{0};
+    std::vector<uint64_t> offsets;
+    size_t started_while_stalled = 0;
+};
+
+TEST_CASE("a hashed download does not run more than a window of parts ahead of its hash") {
+    // The plaintext SHA-512 is serial; parts are fetched lowest first and only as far as
+    // `concurrency` parts past the next one to hash. While part 1 is held, the other workers
+    // may take parts 2..4 (3 workers: window 3), not the other 17 of the 21 parts.
+    test::TempDir dir;
+    Progress progress{ProgressMode::none};
+    StallingBackend backend{"s3", kSmallLimits};
+    backend.expected = 21;  // never reached while part 1 is held
+    backend.stall = std::chrono::milliseconds(400);
+    std::string data = random_text(1000, 11);
+    backend.put("h", std::as_bytes(std::span(data.data(), data.size())), {});
+    crypto::Sha512 sha;
+    sha.update(std::as_bytes(std::span(data.data(), data.size())));
+    DownloadOptions o;
+    o.part_size = 48;
+    o.concurrency = 3;
+    DownloadItem item{"h", (dir / "h.bin").string(), std::nullopt};
+    item.hash = true;
+    item.expected_sha512 = sha.hex_digest();
+    std::vector<DownloadResult> done;
+    std::vector<std::string> errors;
+    Downloader down(backend, nullptr, progress, o);
+    down.run(
+        {item}, [&](const DownloadResult& r) { done.push_back(r); },
+        [&](const DownloadItem&, const std::exception& e) { errors.push_back(e.what()); });
+    REQUIRE(errors.empty());
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].sha512 == item.expected_sha512);
+    CHECK(read_file(dir / "h.bin") == data);
+    CHECK(backend.offsets.size() == 21);
+    CHECK(backend.started_while_stalled >= 1);
+    CHECK(backend.started_while_stalled <= 4);
+
+    // Without the hash nothing holds the workers back: they take every other part meanwhile.
+    StallingBackend plain{"s3", kSmallLimits};
+    plain.expected = 21;
+    plain.stall = std::chrono::milliseconds(20000);
+    plain.put("h", std::as_bytes(std::span(data.data(), data.size())), {});
+    item.hash = false;
+    item.expected_sha512.clear();
+    item.dest = (dir / "plain.bin").string();
+    Downloader down2(plain, nullptr, progress, o);
+    down2.run(
+        {item}, [&](const DownloadResult& r) { done.push_back(r); },
+        [&](const DownloadItem&, const std::exception& e) { errors.push_back(e.what()); });
+    REQUIRE(errors.empty());
+    CHECK(read_file(dir / "plain.bin") == data);
+    CHECK(plain.started_while_stalled == 21);
 }
 
 TEST_CASE("downloads resume from the parts already written") {
