@@ -229,7 +229,7 @@ Json Server::Impl::file_json(const FileRow& f, const std::string& base) {
     j["encodedEncryptionKey"] = f.doc.value("encodedEncryptionKey", "");
     j["pathParts"] = f.doc["pathParts"];
     j["storage"] = owner ? storage_json(*owner) : Json(nullptr);
-    j["decryptedSize"] = f.doc.value("decryptedSize", 0);
+    j["decryptedSize"] = f.doc.value("decryptedSize", uint64_t{0});
     j["fileChecksums"] = f.doc.value("fileChecksums", Json::array());
     Json tags = Json::array();
     for (const auto& t : tags_of("file", f.id))

@@ -580,7 +580,7 @@ void Server::Impl::routes_jobs() {
             for (const auto& f : outputs)
                 items.push_back({{"id", f.id},
                                  {"name", f.name},
-                                 {"size", f.doc.value("decryptedSize", 0)},
+                                 {"size", f.doc.value("decryptedSize", uint64_t{0})},
                                  {"relativePath", f.doc.value("relativePath", f.name)}});
         } else {
             std::error_code ec;

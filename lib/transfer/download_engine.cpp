@@ -262,6 +262,13 @@ struct Downloader::Impl {
             try {
                 info = be.get(item.key, std::nullopt, [&](std::span<const std::byte> data) {
                     if (cancel::requested()) cancel::check();
+                    // The listing said how big it is: more than that is never held in memory.
+                    if (body.size() + data.size() > item.known->size) {
+                        throw Error::bad_data(fmt::format(
+                            "{} is larger than its listing or platform record says ({} bytes). "
+                            "Nothing was saved.",
+                            url, item.known->size));
+                    }
                     body.insert(body.end(), data.begin(), data.end());
                 });
                 break;

@@ -485,4 +485,14 @@ TEST_CASE("small objects known from a listing come down with one GET and no HEAD
     CHECK(f.download_errors.size() == 2);
     CHECK_FALSE(std::filesystem::exists(f.dir / "bad"));
     CHECK_FALSE(std::filesystem::exists(f.dir / "bad.ri-partial"));
+
+    // A listing that understates the size (a platform record with a wrong decryptedSize once
+    // made a 2 GiB file come down whole into memory): refused at the listed size, nothing saved.
+    auto understated = listed("s/enc");
+    understated.known->size = 100;
+    understated.dest = (f.dir / "understated").string();
+    f.download({understated}, o);
+    REQUIRE(f.download_errors.size() == 3);
+    CHECK(f.download_errors.back().find("larger than its listing") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(f.dir / "understated"));
 }
