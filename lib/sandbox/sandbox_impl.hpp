@@ -146,6 +146,10 @@ struct Server::Impl {
     // The job runner: advances statuses, runs commands (execute) or makes outputs (simulate).
     std::thread runner;
     std::atomic<bool> stopping{false};
+    // POST /_sandbox/credentials/expire: the next N credential responses carry credentials the
+    // storage refuses although their `expiration` says they are good for an hour (S3: a wrong
+    // secret key; Azure: a SAS whose signed expiry has passed), as when they expired early.
+    std::atomic<int> expire_credentials{0};
     std::mutex run_mu;
     std::condition_variable run_cv;
     std::map<std::string, int> running;  // job id -> pid (0 while staging)

@@ -364,11 +364,15 @@ Json Server::Impl::credentials(const User& u, const Json& body) {
             paths.push_back(path);
         }
     }
+    int left = expire_credentials.load();
+    bool expired = false;
+    while (left > 0 && !(expired = expire_credentials.compare_exchange_weak(left, left - 1))) {
+    }
     if (st.type == "S3Storage") {
         return Json{{"storageType", "S3Storage"},
                     {"storageDir", u.path_base},
                     {"accessKey", st.access_key},
-                    {"secretKey", st.secret_key},
+                    {"secretKey", expired ? "expired-" + st.secret_key : st.secret_key},
                     {"sessionToken", st.session_token}};
     }
     auto now = std::chrono::system_clock::now();
@@ -377,7 +381,7 @@ Json Server::Impl::credentials(const User& u, const Json& body) {
     sas.container = st.container;
     sas.permissions = "racwdl";
     sas.start = now - std::chrono::minutes(5);
-    sas.expiry = now + std::chrono::hours(1);
+    sas.expiry = expired ? now - std::chrono::minutes(1) : now + std::chrono::hours(1);
     Json out{{"storageType", "AzureStorage"},
              {"storageDir", u.path_base + "/"},
              {"sasToken", storage::make_service_sas(sas, st.account_key)},
@@ -650,6 +654,15 @@ void Server::Impl::routes_admin() {
                   f.id = next_fault_id++;
                   faults.push_back(f);
                   send_json(res, 201, {{"id", f.id}, {"route", f.route}, {"count", f.count}});
+              });
+    http.Post("/_sandbox/credentials/expire",
+              [this, parse](const httplib::Request& req, httplib::Response& res) {
+                  Json b = parse(req);
+                  if (!b.is_object() || !b.contains("count") || !b["count"].is_number_integer() ||
+                      b["count"].get<int>() < 0)
+                      return send_json(res, 400, {{"count", {"A whole number >= 0 is required."}}});
+                  expire_credentials = b["count"].get<int>();
+                  send_json(res, 200, {{"count", expire_credentials.load()}});
               });
     http.Get("/_sandbox/faults", [this](const httplib::Request&, httplib::Response& res) {
         Json out = Json::array();
