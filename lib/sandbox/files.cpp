@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/posix_file.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
@@ -70,19 +71,25 @@ void put_file(storage::Backend& backend, const std::string& key, const std::stri
     backend.complete_multipart(key, upload, parts, meta);
 }
 
-// The MD5 of a stored object: its ETag when that is one (a single PUT), Azure's Content-MD5, or
-// the object read through MD5.
-std::string stored_md5(storage::Backend& backend, const std::string& key,
-                       const storage::ObjectInfo& info) {
+// The MD5 of a stored object when the store vouches for one: its ETag when that is one (a single
+// PUT), or Azure's Content-MD5; "" when the object must be read (read_md5).
+std::string known_md5(const storage::ObjectInfo& info) {
     if (info.etag.size() == 32 &&
         info.etag.find_first_not_of("0123456789abcdef") == std::string::npos)
         return info.etag;
     if (auto raw = crypto::base64_decode(info.content_md5); raw && raw->size() == 16)
         return crypto::to_hex(*raw);
+    return "";
+}
+
+// The object read through MD5; stop() is asked as the bytes arrive (true: give up, throws).
+std::string read_md5(storage::Backend& backend, const std::string& key,
+                     const std::function<bool()>& stop) {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
     try {
         backend.get(key, std::nullopt, [&](std::span<const std::byte> data) {
+            if (stop()) throw Error::interrupted("the sandbox is stopping");
             EVP_DigestUpdate(ctx, data.data(), data.size());
         });
     } catch (...) {
@@ -149,6 +156,45 @@ std::optional<FileRow> Server::Impl::find_file(const std::string& owner, const s
     auto rows = files_where("id = ?1 AND owner = ?2", {id, owner});
     if (rows.empty()) return std::nullopt;
     return rows[0];
+}
+
+void Server::Impl::queue_md5(const std::string& file_id) {
+    {
+        std::lock_guard lock(md5_mu);
+        md5_queue.push_back(file_id);
+    }
+    md5_cv.notify_one();
+}
+
+void Server::Impl::start_md5_worker() {
+    for (const auto& f : files_where("json_extract(doc, '$.md5') = '' AND job_id IS NULL", {}))
+        queue_md5(f.id);
+    md5_worker = std::thread([this] {
+        while (!stopping) {
+            std::string id;
+            {
+                std::unique_lock lock(md5_mu);
+                md5_cv.wait_for(lock, std::chrono::milliseconds(200),
+                                [this] { return stopping.load() || !md5_queue.empty(); });
+                if (stopping || md5_queue.empty()) continue;
+                id = md5_queue.front();
+                md5_queue.pop_front();
+            }
+            try {
+                auto rows = files_where("id = ?1", {id});
+                if (rows.empty()) continue;  // deleted meanwhile
+                std::string path = rows[0].doc["pathParts"].value("path", "");
+                std::string md5 = read_md5(*backend, path, [this] { return stopping.load(); });
+                std::lock_guard dbl(db_mu);
+                auto q =
+                    db->prepare("UPDATE files SET doc = json_set(doc, '$.md5', ?1) WHERE id = ?2");
+                q.bind(1, md5).bind(2, id);
+                q.step();
+            } catch (const std::exception& e) {
+                if (!stopping) log::warn("sandbox: the MD5 of file {}: {}", id, e.what());
+            }
+        }
+    });
 }
 
 void Server::Impl::save_file(const FileRow& f) {
@@ -404,11 +450,12 @@ void Server::Impl::routes_files() {
                      {"pathParts", {{"container", st.container}, {"path", path}}},
                      {"decryptedSize", plain},
                      {"fileChecksums", b.value("fileChecksums", Json::array())},
-                     {"md5", stored_md5(*backend, path, *info)},
+                     {"md5", known_md5(*info)},
                      {"relativePath", b.value("relativePath", f.name)},
                      {"isUploaded", b.value("isUploaded", true)}};
         if (info->metadata.count("iv")) f.doc["iv"] = info->metadata.at("iv");
         save_file(f);
+        if (f.doc["md5"].get<std::string>().empty()) queue_md5(f.id);
         c.json(201, file_json(f, c.base_url()));
     });
 

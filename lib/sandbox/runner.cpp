@@ -75,7 +75,9 @@ void Server::Impl::start_runner() {
 void Server::Impl::stop_runner() {
     if (stopping.exchange(true)) return;
     run_cv.notify_all();
+    md5_cv.notify_all();
     if (runner.joinable()) runner.join();
+    if (md5_worker.joinable()) md5_worker.join();
     {
         std::lock_guard lock(run_mu);
         for (const auto& [id, pid] : running)

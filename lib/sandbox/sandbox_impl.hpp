@@ -145,6 +145,13 @@ struct Server::Impl {
 
     // The job runner: advances statuses, runs commands (execute) or makes outputs (simulate).
     std::thread runner;
+    // The MD5 of an object uploaded in parts (its ETag is no MD5) is read back on a thread of
+    // its own after registration: registering a 100 GiB file must not wait for a read of it.
+    // The record's md5 is "" until then.
+    std::thread md5_worker;
+    std::mutex md5_mu;
+    std::condition_variable md5_cv;
+    std::deque<std::string> md5_queue;  // file ids
     std::atomic<bool> stopping{false};
     // POST /_sandbox/credentials/expire: the next N credential responses carry credentials the
     // storage refuses although their `expiration` says they are good for an hour (S3: a wrong
@@ -202,6 +209,8 @@ struct Server::Impl {
     // runner.cpp
     void start_runner();
     void stop_runner();
+    void start_md5_worker();  // also queues records a previous run left without an md5
+    void queue_md5(const std::string& file_id);
     void tick();
     void execute(JobRow job, User user);
     void simulate(JobRow job, User user);

@@ -808,6 +808,7 @@ std::string Server::url() const {
 void Server::serve_until_cancelled() {
     auto& s = *impl_;
     s.start_runner();
+    s.start_md5_worker();
     std::thread listener([&s] { s.http.listen_after_bind(); });
     while (!cancel::requested())
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -59,6 +59,15 @@ aws_ s3 cp "s3://$bucket/$key" "$T/obj.enc" >/dev/null || fail "aws s3 cp failed
     fail "openssl could not decrypt the object"
 assert_same "$T/obj.dec" "$T/src/multi-$tag.bin"
 [ "$sum" = "$(sha512_of "$T/src/multi-$tag.bin")" ] || fail "fileChecksums is not the plaintext's SHA-512"
+# The sandbox reads a multipart object's MD5 back after registering it (in the background): the
+# record's md5 becomes that of the stored ciphertext.
+want_md5=$(md5sum <"$T/obj.enc" | cut -d' ' -f1)
+for _ in $(seq 1 100); do
+  got_md5=$(api "/api/v3/files/$big/" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["md5"])')
+  [ -z "$got_md5" ] || break
+  sleep 0.2
+done
+[ "$got_md5" = "$want_md5" ] || fail "the record's md5 is '$got_md5', the stored object's is $want_md5"
 api "/api/v3/files/$big/tags/" | grep -q "t$tag" || fail "tag not added"
 
 # Download by id (arguments) and by piped file records: all verified, byte-identical.
