@@ -21,6 +21,7 @@
 #include "crypto/random.hpp"
 #include "platform/platform_client.hpp"
 #include "storage/backend_factory.hpp"
+#include "transfer/hash_tap.hpp"
 #include "transfer/platform_storage.hpp"
 #include "transfer/task_pool.hpp"
 #include "transfer/upload_engine.hpp"
@@ -80,6 +81,8 @@ struct Pending {
     std::shared_ptr<const crypto::SecureBuffer> key;
     int64_t state_id = 0;
     std::shared_future<std::string> sha512;
+    std::shared_ptr<std::promise<std::string>> sha512_promise;
+    std::shared_ptr<HashTap> tap;  // the engine's uploads: hashes what the encryptor reads
     std::string replace_id;      // --if-exists overwrite: the existing file, deleted after register
     bool register_only = false;  // a previous run uploaded it completely
 };
@@ -314,8 +317,19 @@ struct PlatformUploader::Impl {
         auto backend = upload_backend(client, pool);
         std::map<std::string, std::shared_ptr<Pending>> by_key;
         std::vector<std::shared_ptr<Pending>> pending;
-        // SHA-512 runs beside the uploads on its own threads (at most a few files at once).
+        // SHA-512 runs beside the uploads on threads of its own: from the plaintext the
+        // encryptor reads (HashTap) for the engine's uploads, else from a read of the file
+        // (at most a few files at once).
         TaskPool hashers(std::clamp(options.concurrency / 4, 1, 4));
+        auto hash_separately = [&](Pending& p) {
+            hashers.push_back([promise = p.sha512_promise, source = p.item.source](int) {
+                try {
+                    promise->set_value(hash_of(source));
+                } catch (...) {
+                    promise->set_exception(std::current_exception());
+                }
+            });
+        };
         for (const auto& item : items) {
             auto p = std::make_shared<Pending>();
             p->item = item;
@@ -336,15 +350,8 @@ struct PlatformUploader::Impl {
                 on_error(item, e);
                 continue;
             }
-            auto promise = std::make_shared<std::promise<std::string>>();
-            p->sha512 = promise->get_future().share();
-            hashers.push_back([promise, source = item.source](int) {
-                try {
-                    promise->set_value(hash_of(source));
-                } catch (...) {
-                    promise->set_exception(std::current_exception());
-                }
-            });
+            p->sha512_promise = std::make_shared<std::promise<std::string>>();
+            p->sha512 = p->sha512_promise->get_future().share();
             progress.add_total(p->stat.size, 1);
             by_key[p->object_key] = p;
             pending.push_back(p);
@@ -352,6 +359,7 @@ struct PlatformUploader::Impl {
         std::vector<UploadItem> uploads;
         for (auto& p : pending) {
             if (p->register_only) {
+                hash_separately(*p);
                 try {
                     progress.begin_item("registering", p->item.source, p->stat.size);
                     progress.advance(p->stat.size);
@@ -364,6 +372,7 @@ struct PlatformUploader::Impl {
                     on_error(p->item, e);
                 }
             } else if (options.pre_encrypt) {
+                hash_separately(*p);
                 try {
                     upload_pre_encrypted(*p, *backend);
                     finish(*p, *backend, nullptr, on_done);
@@ -374,7 +383,8 @@ struct PlatformUploader::Impl {
                     on_error(p->item, e);
                 }
             } else {
-                uploads.push_back({p->item.source, p->object_key, p->key});
+                p->tap = std::make_shared<HashTap>(p->item.source, p->stat.size, p->sha512_promise);
+                uploads.push_back({p->item.source, p->object_key, p->key, p->tap});
             }
         }
         if (!uploads.empty()) {
@@ -399,9 +409,13 @@ struct PlatformUploader::Impl {
                     }
                 },
                 [&](const UploadItem& u, const std::exception& e) {
-                    on_error(by_key.at(u.key)->item, e);
+                    auto& p = *by_key.at(u.key);
+                    p.tap->stop();  // no hash for a failed upload; frees its buffers
+                    on_error(p.item, e);
                 });
         }
+        for (auto& p : pending)
+            if (p->tap) p->tap->stop();
         hashers.wait();
     }
 };

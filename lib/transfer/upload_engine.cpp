@@ -70,6 +70,7 @@ struct FileJob {
     std::unique_ptr<crypto::AesCbc> aes;
     int last_encrypted = 0;
     std::condition_variable encrypt_cv;
+    bool tapping = false;  // the item's tap takes the plaintext (see encrypt_part)
 
     bool encrypting() const { return key_material != nullptr; }
 };
@@ -170,6 +171,7 @@ struct Uploader::Impl {
         PartPlan plan = plan_upload(st.size, backend.limits(), plan_options);
         progress.begin_item("uploading", item.source, st.size);
         if (!plan.multipart) {
+            if (item.tap) item.tap->not_in_order();
             put_whole(item, key, st, plan, worker);
             return;
         }
@@ -188,6 +190,10 @@ struct Uploader::Impl {
         }
         job->remaining = static_cast<int>(missing.size());
         job->order = missing;
+        // The tap sees the file from its first byte in order, or not at all.
+        if (item.tap && (missing.empty() || missing.front() != 1 || job->resumed))
+            item.tap->not_in_order();
+        job->tapping = item.tap && !job->resumed && !missing.empty() && missing.front() == 1;
         if (missing.empty()) {
             complete(*job);
             return;
@@ -404,12 +410,35 @@ struct Uploader::Impl {
             job.aes = std::make_unique<crypto::AesCbc>(crypto::AesCbc::Direction::encrypt,
                                                        job.key_material->span(), iv.span(), true);
         }
-        if (job.file.pread_full({buf.data(), static_cast<size_t>(plain_len)}, plain_off) !=
-            plain_len) {
-            throw Error::io(fmt::format("The source file '{}' changed while it was being uploaded.",
-                                        job.item.source));
+        auto changed = [&] {
+            return Error::io(fmt::format(
+                "The source file '{}' changed while it was being uploaded.", job.item.source));
+        };
+        size_t n = 0;
+        bool tapped = false;
+        if (job.tapping) {
+            // The plaintext goes in pieces into buffers the tap lends (it hashes them on its
+            // thread), and is encrypted from there into buf.
+            for (uint64_t done = 0; done < plain_len;) {
+                size_t piece = static_cast<size_t>(std::min<uint64_t>(kTapPiece, plain_len - done));
+                std::span<std::byte> plain = job.item.tap->borrow(piece);
+                if (plain.empty()) {  // the tap reads the file itself (before any piece)
+                    job.tapping = false;
+                    break;
+                }
+                if (job.file.pread_full(plain, plain_off + done) != piece) throw changed();
+                job.item.tap->give(piece);
+                n += job.aes->update(plain, buf.data() + n);
+                done += piece;
+                tapped = true;
+            }
         }
-        size_t n = job.aes->update({buf.data(), static_cast<size_t>(plain_len)}, buf.data());
+        if (!tapped) {
+            if (job.file.pread_full({buf.data(), static_cast<size_t>(plain_len)}, plain_off) !=
+                plain_len)
+                throw changed();
+            n = job.aes->update({buf.data(), static_cast<size_t>(plain_len)}, buf.data());
+        }
         if (k == job.plan.parts) {
             size_t tail = 0;
             job.aes->finish(buf.data() + n, tail);

@@ -24,6 +24,7 @@
 #include "storage/backend.hpp"
 #include "transfer/conflict.hpp"
 #include "transfer/part_planner.hpp"
+#include "transfer/plaintext_tap.hpp"
 #include "transfer/transfer_state.hpp"
 
 namespace ri::transfer {
@@ -34,6 +35,8 @@ struct UploadItem {
     // Set: encrypt this file with its own 32-byte key (platform uploads: one key per file);
     // else UploadOptions::encryption_key.
     std::shared_ptr<const crypto::SecureBuffer> encryption_key{};
+    // Set (encrypted uploads): sees the plaintext as it is read, in order (plaintext_tap.hpp).
+    std::shared_ptr<PlaintextTap> tap{};
 };
 
 struct UploadResult {

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <random>
 
@@ -21,6 +22,7 @@
 #include "test_support.hpp"
 #include "transfer/conflict.hpp"
 #include "transfer/download_engine.hpp"
+#include "transfer/hash_tap.hpp"
 #include "transfer/part_planner.hpp"
 #include "transfer/transfer_state.hpp"
 #include "transfer/upload_engine.hpp"
@@ -200,6 +202,112 @@ TEST_CASE("encrypted multipart upload is whole-file CBC with the IV in metadata"
     f.download({{"enc", (f.dir / "out2").string(), std::nullopt}}, no_key);
     CHECK(f.download_errors.size() == 1);
     CHECK_FALSE(std::filesystem::exists(f.dir / "out2"));
+}
+
+namespace {
+// Records what an upload gives it, lending buffers of its own.
+struct RecordingTap : PlaintextTap {
+    std::vector<std::byte> lent;
+    std::string seen;
+    bool out_of_order = false;
+    std::span<std::byte> borrow(size_t n) override {
+        lent.assign(n, std::byte{0});
+        return lent;
+    }
+    void give(size_t n) override { seen.append(reinterpret_cast<const char*>(lent.data()), n); }
+    void not_in_order() override { out_of_order = true; }
+};
+
+std::string sha512_hex(const std::string& s) {
+    crypto::Sha512 h;
+    h.update(std::as_bytes(std::span(s.data(), s.size())));
+    return h.hex_digest();
+}
+}  // namespace
+
+TEST_CASE("an encrypted upload shows its tap the plaintext once, in order") {
+    Fixture f;
+    std::string plain = random_text(1000, 21);
+    write_file(f.dir / "p", plain);
+    auto key = std::make_shared<crypto::SecureBuffer>(crypto::random_secret(32));
+    UploadOptions o = small_parts(64, 4);
+    o.encryption_key = key;
+    auto tap = std::make_shared<RecordingTap>();
+    f.upload({{(f.dir / "p").string(), "tapped", nullptr, tap}}, o);
+    REQUIRE(f.upload_errors.empty());
+    CHECK(tap->seen == plain);  // 16 parts read into the tap's buffer, each once, in order
+    CHECK_FALSE(tap->out_of_order);
+    auto iv = crypto::base64_decode(f.backend.head("tapped")->metadata.at("iv"));
+    REQUIRE(iv);
+    CHECK(f.backend.object_bytes("tapped") == whole_file_cbc(plain, *key, *iv));
+
+    // Parts larger than a piece are read into the tap in pieces, encrypted across them.
+    std::string big = random_text(2 * kTapPiece + kTapPiece / 2 + 3, 23);
+    write_file(f.dir / "big", big);
+    UploadOptions bo = small_parts(kTapPiece * 2 + 16, 2);
+    bo.encryption_key = key;
+    auto big_tap = std::make_shared<RecordingTap>();
+    f.upload({{(f.dir / "big").string(), "big", nullptr, big_tap}}, bo);
+    REQUIRE(f.upload_errors.empty());
+    CHECK(big_tap->seen == big);
+    auto big_iv = crypto::base64_decode(f.backend.head("big")->metadata.at("iv"));
+    REQUIRE(big_iv);
+    CHECK(f.backend.object_bytes("big") == whole_file_cbc(big, *key, *big_iv));
+
+    // A file sent in one PUT is not read part by part: the tap is told so.
+    write_file(f.dir / "small", "tiny");
+    auto small_tap = std::make_shared<RecordingTap>();
+    f.upload({{(f.dir / "small").string(), "small", nullptr, small_tap}}, o);
+    CHECK(small_tap->out_of_order);
+    CHECK(small_tap->seen.empty());
+}
+
+TEST_CASE("HashTap hashes lent buffers in order, or the file when not in order") {
+    test::TempDir dir;
+    std::string plain = random_text(300, 22);
+    write_file(dir / "f", plain);
+    auto run = [&](bool in_order, std::string& error) {
+        auto promise = std::make_shared<std::promise<std::string>>();
+        auto result = promise->get_future();
+        HashTap tap((dir / "f").string(), plain.size(), promise);
+        if (in_order) {
+            for (size_t off = 0; off < plain.size(); off += 128) {
+                size_t n = std::min<size_t>(128, plain.size() - off);
+                auto buf = tap.borrow(n);
+                REQUIRE(buf.size() == n);
+                std::memcpy(buf.data(), plain.data() + off, n);
+                tap.give(n);
+            }
+        } else {
+            tap.not_in_order();
+        }
+        try {
+            return result.get();
+        } catch (const std::exception& e) {
+            error = e.what();
+            return std::string();
+        }
+    };
+    std::string error;
+    CHECK(run(true, error) == sha512_hex(plain));
+    CHECK(run(false, error) == sha512_hex(plain));
+
+    // Buffers for at most kMaxRings files at once: the next tap reads the file itself.
+    std::vector<std::unique_ptr<HashTap>> taps;
+    std::vector<std::shared_ptr<std::promise<std::string>>> promises;
+    for (int i = 0; i <= HashTap::kMaxRings; ++i) {
+        promises.push_back(std::make_shared<std::promise<std::string>>());
+        taps.push_back(std::make_unique<HashTap>((dir / "f").string(), plain.size(), promises[i]));
+    }
+    for (int i = 0; i < HashTap::kMaxRings; ++i)
+        CHECK(taps[i]->borrow(16).size() == 16);
+    auto extra = promises.back()->get_future();
+    CHECK(taps.back()->borrow(16).empty());
+    CHECK(extra.get() == sha512_hex(plain));
+    taps.clear();  // stopped without a result; the buffers are free again
+    auto again = std::make_shared<std::promise<std::string>>();
+    HashTap tap((dir / "f").string(), plain.size(), again);
+    CHECK(tap.borrow(16).size() == 16);
 }
 
 TEST_CASE("an interrupted upload resumes and sends only the parts the server lacks") {
