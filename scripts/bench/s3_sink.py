@@ -12,11 +12,13 @@ of a registered object and takes a 32-hex ETag as its MD5 without reading it bac
 
 Answers: PUT /bucket (create), PUT /bucket/key (single PUT), POST ?uploads (create multipart),
 PUT ?partNumber&uploadId (part), POST ?uploadId (complete), DELETE ?uploadId (abort),
-HEAD /bucket/key, DELETE /bucket/key. Anything else is 501. Bodies are read in 1 MiB readinto()
-calls (C speed) and dropped. Writes the port it listens on to --port-file once it is ready.
+HEAD /bucket/key, DELETE /bucket/key. Anything else is 501. Bodies are moved from the socket to
+/dev/null with splice(2) through a pipe (never copied to user space; Python 3.10+ on Linux),
+else read in 1 MiB readinto() calls and dropped. Writes the port it listens on to --port-file once it is ready.
 """
 
 import argparse
+import fcntl
 import hashlib
 import http.server
 import os
@@ -30,6 +32,9 @@ LOCK = threading.Lock()
 UPLOADS = {}  # upload id -> {"key", "meta", "parts": {n: size}}
 OBJECTS = {}  # key -> {"size", "meta", "etag"}
 BUF = 1 << 20
+PIPE_BYTES = 1 << 20
+SPLICE = hasattr(os, "splice") and hasattr(fcntl, "F_SETPIPE_SZ")
+DEVNULL = os.open(os.devnull, os.O_WRONLY)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -38,8 +43,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet: the benchmark prints what matters
         pass
 
-    def drain(self):
-        """Reads and drops the request body; returns its size."""
+    def drain(self, md5=None):
+        """Reads and drops the request body (through md5 when given); returns its size."""
         total = 0
         buf = bytearray(BUF)
         view = memoryview(buf)
@@ -59,13 +64,50 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 total += size
                 self.rfile.readline()
         left = int(self.headers.get("Content-Length", "0"))
+        if left and SPLICE and md5 is None:
+            # What the header parser already buffered, then the rest moved from the socket
+            # through a pipe to /dev/null with splice(2): the body is never copied to user space.
+            got = len(self.rfile.peek(1)[:left])
+            self.rfile.read(got)
+            left -= got
+            total += got
+            pipe_r, pipe_w = self.pipe()
+            sock = self.connection.fileno()
+            while left:
+                n = os.splice(sock, pipe_w, min(left, PIPE_BYTES))
+                if not n:
+                    raise ConnectionError("client closed mid-body")
+                moved = 0
+                while moved < n:
+                    moved += os.splice(pipe_r, DEVNULL, n - moved)
+                left -= n
+                total += n
+            return total
         while left:
             n = self.rfile.readinto(view[: min(left, BUF)])
             if not n:
                 raise ConnectionError("client closed mid-body")
+            if md5 is not None:
+                md5.update(view[:n])
             left -= n
             total += n
         return total
+
+    def pipe(self):
+        """This connection's pipe for splice(2), made once."""
+        if not hasattr(self, "_pipe"):
+            r, w = os.pipe()
+            try:
+                fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except OSError:
+                pass
+            self._pipe = (r, w)
+        return self._pipe
+
+    def finish(self):
+        super().finish()
+        for fd in getattr(self, "_pipe", ()):
+            os.close(fd)
 
     def reply(self, status, body=b"", headers=None, head=False):
         self.send_response(status)
@@ -88,11 +130,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_PUT(self):
         bucket, key, q = self.target()
-        size = self.drain()
+        part = "partNumber" in q and "uploadId" in q
+        # A single PUT is answered with the MD5 of the body, as S3 does (ri checks it); a part
+        # with a made-up ETag (its body is spliced away unread).
+        md5 = None if part or not key else hashlib.md5()
+        size = self.drain(md5)
         if not key:
             return self.reply(200)
-        etag = '"%s"' % hashlib.md5(os.urandom(8)).hexdigest()
-        if "partNumber" in q and "uploadId" in q:
+        etag = '"%s"' % (md5.hexdigest() if md5 else hashlib.md5(os.urandom(8)).hexdigest())
+        if part:
             with LOCK:
                 up = UPLOADS.get(q["uploadId"][0])
                 if up is None:
