@@ -39,7 +39,18 @@ PY
 # the file is byte-identical.
 "$RI_SOURCE_DIR/scripts/services/radosgw" start "$T/rgw" >/dev/null 2>"$T/rgw.err" || fail "private radosgw: $(tail -5 "$T/rgw.err")"
 rgw2=""
-trap 'kill $proxy $rgw2 2>/dev/null; "$RI_SOURCE_DIR/scripts/services/radosgw" stop "$T/rgw" >/dev/null 2>&1; for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
+# The radosgw restarted by hand below is not the service script's: stop it here, and for good (it
+# can outlive a SIGTERM while its OSD is being stopped; one was found running minutes after CI).
+stop_rgw2() {
+  [ -n "$rgw2" ] || return 0
+  kill "$rgw2" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$rgw2" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "$rgw2" 2>/dev/null || true
+}
+trap 'kill $proxy 2>/dev/null; stop_rgw2; "$RI_SOURCE_DIR/scripts/services/radosgw" stop "$T/rgw" >/dev/null 2>&1; for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
 # shellcheck disable=SC1091
 source "$T/rgw/radosgw.env"
 export AWS_ACCESS_KEY_ID=$RI_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$RI_S3_SECRET_KEY AWS_ENDPOINT_URL=$RI_S3_ENDPOINT
