@@ -356,10 +356,12 @@ struct PlatformUploader::Impl {
             by_key[p->object_key] = p;
             pending.push_back(p);
         }
+        // Files that do not go through the engine hash a read of the file, all queued at once.
+        for (auto& p : pending)
+            if (p->register_only || options.pre_encrypt) hash_separately(*p);
         std::vector<UploadItem> uploads;
         for (auto& p : pending) {
             if (p->register_only) {
-                hash_separately(*p);
                 try {
                     progress.begin_item("registering", p->item.source, p->stat.size);
                     progress.advance(p->stat.size);
@@ -372,7 +374,6 @@ struct PlatformUploader::Impl {
                     on_error(p->item, e);
                 }
             } else if (options.pre_encrypt) {
-                hash_separately(*p);
                 try {
                     upload_pre_encrypted(*p, *backend);
                     finish(*p, *backend, nullptr, on_done);
