@@ -123,10 +123,22 @@ int ToolRunner::report(const std::exception& e) {
 }
 
 ExitCode ToolRunner::report_item(const std::exception& e) {
-    if (const auto* err = dynamic_cast<const Error*>(&e);
-        err && err->code() == ExitCode::interrupted)
-        throw *err;
+    if (is_interrupt(e)) throw dynamic_cast<const Error&>(e);
     return static_cast<ExitCode>(report(e));
+}
+
+int ToolRunner::each(const std::vector<std::string>& ids,
+                     const std::function<void(const std::string&)>& fn) {
+    BatchOutcome outcome;
+    for (const auto& id : ids) {
+        try {
+            fn(id);
+            outcome.success();
+        } catch (const std::exception& e) {
+            outcome.failure(report_item(e));
+        }
+    }
+    return to_int(outcome.exit_code());
 }
 
 void ToolRunner::warn(std::string_view text) {

@@ -56,6 +56,10 @@ class ToolRunner {
     // batch stops at once.
     int report(const std::exception& e);
     ExitCode report_item(const std::exception& e);
+    // Runs fn for each id; each failure is reported (report_item) and the batch goes on. Returns
+    // the batch's exit code.
+    int each(const std::vector<std::string>& ids,
+             const std::function<void(const std::string&)>& fn);
 
   private:
     std::string name_;

@@ -129,4 +129,9 @@ Error file_error(FileRole role, const std::string& path, int errnum, const std::
     }
 }
 
+bool is_interrupt(const std::exception& e) {
+    const auto* err = dynamic_cast<const Error*>(&e);
+    return err && err->code() == ExitCode::interrupted;
+}
+
 }  // namespace ri

@@ -60,6 +60,10 @@ class Error : public std::runtime_error {
 enum class FileRole { input, output };
 Error file_error(FileRole role, const std::string& path, int errnum, const std::string& doing);
 
+// An Error of the interrupted class (Ctrl+C, SIGTERM): batches rethrow it instead of reporting it
+// as one item's failure.
+bool is_interrupt(const std::exception& e);
+
 }  // namespace ri
 
 namespace ri {

@@ -173,7 +173,4 @@ class HttpClientPool {
     std::vector<std::unique_ptr<HttpClient>> idle_;
 };
 
-// Percent-encoding as SigV4 and Azure need it (RFC 3986 unreserved kept; '/' kept if asked).
-std::string uri_encode(std::string_view text, bool keep_slash);
-
 }  // namespace ri::http

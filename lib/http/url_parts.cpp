@@ -102,4 +102,24 @@ std::string bracket_host(const std::string& host) {
     return host;
 }
 
+std::string uri_encode(std::string_view text, bool keep_slash) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size() * 3 / 2);
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        bool unreserved =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (unreserved || c == '-' || c == '_' || c == '.' || c == '~' ||
+            (keep_slash && c == '/')) {
+            out += ch;
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0x0f];
+        }
+    }
+    return out;
+}
+
 }  // namespace ri::http

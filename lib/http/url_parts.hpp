@@ -19,6 +19,10 @@ struct UrlParts {
 };
 
 std::optional<UrlParts> parse_url(std::string_view url);
+// Percent-encoding (RFC 3986): unreserved characters (A-Z a-z 0-9 - . _ ~) as they are, every
+// other byte as %XX in upper-case hex; '/' kept when keep_slash. It is SigV4's UriEncode and what
+// Azure SAS and query strings need.
+std::string uri_encode(std::string_view text, bool keep_slash = false);
 // %XX decoded (invalid sequences kept as they are); with plus_is_space, form encoding's "+".
 std::string percent_decode(std::string_view text, bool plus_is_space = false);
 // "fd00::1" -> "[fd00::1]"; names and IPv4 unchanged.

@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "http/retry_timing.hpp"
+#include "http/url_parts.hpp"
 #include "ratelimit/limiter_factory.hpp"
 #include "ratelimit/scope.hpp"
 #include "storage/backend_factory.hpp"

@@ -3,6 +3,7 @@
 // (25/s) instead of the user scope (2/s) that every v3 call shares.
 #include <fmt/format.h>
 
+#include "http/url_parts.hpp"
 #include "platform/platform_client.hpp"
 
 namespace ri::platform {

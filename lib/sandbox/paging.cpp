@@ -1,25 +1,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "http/url_parts.hpp"
 #include "sandbox/sandbox_impl.hpp"
 
 namespace ri::sandbox {
 namespace {
-
-std::string query_encode(const std::string& text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char ch : text) {
-        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == ',') {
-            out += static_cast<char>(ch);
-        } else {
-            out += '%';
-            out += hex[ch >> 4];
-            out += hex[ch & 15];
-        }
-    }
-    return out;
-}
 
 long parse_positive(const std::string& text, long fallback) {
     long v = 0;
@@ -32,7 +18,7 @@ std::string page_url(const Ctx& c, long page, long page_size) {
     std::string q;
     for (const auto& [k, v] : c.req.params) {
         if (k == "page" || k == "page_size") continue;
-        q += (q.empty() ? "" : "&") + query_encode(k) + "=" + query_encode(v);
+        q += (q.empty() ? "" : "&") + http::uri_encode(k) + "=" + http::uri_encode(v);
     }
     q += (q.empty() ? "" : "&") + std::string("page=") + std::to_string(page) +
          "&page_size=" + std::to_string(page_size);

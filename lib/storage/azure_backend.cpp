@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/redact.hpp"
+#include "http/url_parts.hpp"
 #include "storage/azure_block_id.hpp"
 #include "storage/azure_shared_key.hpp"
 #include "storage/azure_xml.hpp"

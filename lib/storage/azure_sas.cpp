@@ -2,29 +2,11 @@
 
 #include <ctime>
 
+#include "http/url_parts.hpp"
 #include "storage/azure_shared_key.hpp"
 
 namespace ri::storage {
 namespace {
-
-// Query-component encoding (RFC 3986 unreserved kept): a signature's '+', '/' and '=' and the
-// ':' of times must be escaped.
-std::string query_encode(std::string_view text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.' || c == '~';
-        if (keep) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
 
 bool has_start(const SasRequest& r) {
     return r.start != std::chrono::system_clock::time_point{};
@@ -66,10 +48,10 @@ std::string make_service_sas(const SasRequest& r, std::string_view base64_accoun
     std::string token = "sv=" + std::string(kAzureSasVersion);
     token += "&sr=" + std::string(r.blob.empty() ? "c" : "b");
     token += "&sp=" + r.permissions;
-    if (has_start(r)) token += "&st=" + query_encode(sas_time(r.start));
-    token += "&se=" + query_encode(sas_time(r.expiry));
-    if (!r.protocol.empty()) token += "&spr=" + query_encode(r.protocol);
-    token += "&sig=" + query_encode(sig);
+    if (has_start(r)) token += "&st=" + http::uri_encode(sas_time(r.start));
+    token += "&se=" + http::uri_encode(sas_time(r.expiry));
+    if (!r.protocol.empty()) token += "&spr=" + http::uri_encode(r.protocol);
+    token += "&sig=" + http::uri_encode(sig);
     return token;
 }
 

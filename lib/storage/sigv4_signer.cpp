@@ -139,20 +139,7 @@ std::string normalize(std::string_view path) {
 }  // namespace
 
 std::string aws_uri_encode(std::string_view text, bool keep_slash) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size() + text.size() / 2);
-    for (unsigned char c : text) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~' || (c == '/' && keep_slash)) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
+    return http::uri_encode(text, keep_slash);
 }
 
 std::string sha256_hex(std::span<const std::byte> data) {

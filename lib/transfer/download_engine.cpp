@@ -172,11 +172,6 @@ struct Downloader::Impl {
         return item.label.empty() ? backend_for(item).url_of(item.key) : item.label;
     }
 
-    static bool is_interrupt(const std::exception& e) {
-        const auto* err = dynamic_cast<const Error*>(&e);
-        return err && err->code() == ExitCode::interrupted;
-    }
-
     void done(const DownloadResult& r) {
         std::lock_guard lock(callback_mutex);
         (*on_done)(r);

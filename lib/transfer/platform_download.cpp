@@ -54,8 +54,7 @@ std::vector<PlatformDownloadItem> files_by_id(platform::PlatformClient& client,
 }
 
 std::vector<PlatformDownloadItem> job_outputs(platform::PlatformClient& client,
-                                              const std::string& job_id,
-                                              const PathFilter& filter) {
+                                              const std::string& job_id, const PathFilter& filter) {
     std::vector<PlatformDownloadItem> out;
     client.job_files(job_id, [&](const platform::CloudFile& f) {
         std::string rel = f.relative_path.empty() ? f.name : f.relative_path;
@@ -111,9 +110,9 @@ struct PlatformDownloader::Impl {
                 d.key = f.path_parts.path;
                 d.dest = safe_destination(dir, it.relative_path).string();
                 d.label = label(f);
-                d.decryption_key = std::make_shared<const crypto::SecureBuffer>(
-                    crypto::decode_base64_secret(f.encoded_encryption_key, 32,
-                                                 "the file's encryption key"));
+                d.decryption_key =
+                    std::make_shared<const crypto::SecureBuffer>(crypto::decode_base64_secret(
+                        f.encoded_encryption_key, 32, "the file's encryption key"));
                 d.hash = true;
                 if (!options.skip_checksum) d.expected_sha512 = f.sha512;
                 d.plain_size = f.decrypted_size;
@@ -137,9 +136,7 @@ struct PlatformDownloader::Impl {
                 by_key[d.key] = &it;
                 downloads.push_back(std::move(d));
             } catch (const std::exception& e) {
-                if (const auto* err = dynamic_cast<const Error*>(&e);
-                    err && err->code() == ExitCode::interrupted)
-                    throw;
+                if (is_interrupt(e)) throw;
                 on_error(it, e);
             }
         }
@@ -167,7 +164,9 @@ struct PlatformDownloader::Impl {
                 out.resumed = r.resumed;
                 on_done(out);
             },
-            [&](const DownloadItem& d, const std::exception& e) { on_error(*by_key.at(d.key), e); });
+            [&](const DownloadItem& d, const std::exception& e) {
+                on_error(*by_key.at(d.key), e);
+            });
     }
 };
 

@@ -91,9 +91,8 @@ std::string RefreshingBackend::upload_part(const std::string& key, const std::st
 storage::ObjectInfo RefreshingBackend::complete_multipart(
     const std::string& key, const std::string& upload_id,
     const std::vector<storage::PartInfo>& parts, const storage::Metadata& metadata) {
-    return with_backend([&](storage::Backend& b) {
-        return b.complete_multipart(key, upload_id, parts, metadata);
-    });
+    return with_backend(
+        [&](storage::Backend& b) { return b.complete_multipart(key, upload_id, parts, metadata); });
 }
 void RefreshingBackend::abort_multipart(const std::string& key, const std::string& upload_id) {
     with_backend([&](storage::Backend& b) {

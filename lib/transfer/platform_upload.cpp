@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -50,20 +49,6 @@ std::string random_alnum(size_t n) {
         }
     }
     return out;
-}
-
-struct FileStat {
-    uint64_t size = 0;
-    int64_t mtime_ns = 0;
-};
-
-FileStat stat_file(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw file_error(FileRole::input, path, errno, "reading");
-    if (!S_ISREG(st.st_mode))
-        throw Error::missing_input(fmt::format("'{}' is not a regular file.", path));
-    return {static_cast<uint64_t>(st.st_size),
-            static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
 std::string hash_of(const std::string& path) {
@@ -334,7 +319,7 @@ struct PlatformUploader::Impl {
             auto p = std::make_shared<Pending>();
             p->item = item;
             try {
-                p->stat = stat_file(item.source);
+                p->stat = stat_source(item.source);
                 p->name = item.name.empty() ? fs::path(item.source).filename().string() : item.name;
                 p->folder_id = !item.folder_id.empty() ? item.folder_id : options.folder_id;
                 if (p->folder_id.empty()) {
@@ -344,9 +329,7 @@ struct PlatformUploader::Impl {
                 if (options.check_conflicts && !resolve_conflict_early(*p, on_done)) continue;
                 prepare(*p, *backend);
             } catch (const std::exception& e) {
-                if (const auto* err = dynamic_cast<const Error*>(&e);
-                    err && err->code() == ExitCode::interrupted)
-                    throw;
+                if (is_interrupt(e)) throw;
                 on_error(item, e);
                 continue;
             }
@@ -368,9 +351,7 @@ struct PlatformUploader::Impl {
                     progress.end_item(true, p->item.source);
                     finish(*p, *backend, nullptr, on_done);
                 } catch (const std::exception& e) {
-                    if (const auto* err = dynamic_cast<const Error*>(&e);
-                        err && err->code() == ExitCode::interrupted)
-                        throw;
+                    if (is_interrupt(e)) throw;
                     on_error(p->item, e);
                 }
             } else if (options.pre_encrypt) {
@@ -378,9 +359,7 @@ struct PlatformUploader::Impl {
                     upload_pre_encrypted(*p, *backend);
                     finish(*p, *backend, nullptr, on_done);
                 } catch (const std::exception& e) {
-                    if (const auto* err = dynamic_cast<const Error*>(&e);
-                        err && err->code() == ExitCode::interrupted)
-                        throw;
+                    if (is_interrupt(e)) throw;
                     on_error(p->item, e);
                 }
             } else {
@@ -403,9 +382,7 @@ struct PlatformUploader::Impl {
                             state->set_platform_stage(p.state_id, "registering", "", "");
                         finish(p, *backend, &r, on_done);
                     } catch (const std::exception& e) {
-                        if (const auto* err = dynamic_cast<const Error*>(&e);
-                            err && err->code() == ExitCode::interrupted)
-                            throw;
+                        if (is_interrupt(e)) throw;
                         on_error(p.item, e);
                     }
                 },

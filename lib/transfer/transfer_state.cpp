@@ -4,6 +4,9 @@
 
 #include <chrono>
 
+#include "core/cli.hpp"
+#include "core/error.hpp"
+
 namespace ri::transfer {
 namespace {
 
@@ -38,6 +41,18 @@ constexpr const char* kUploadColumns =
 
 StateStore open_state_store() {
     return StateStore::open(StateStore::default_path());
+}
+
+std::unique_ptr<TransferState> open_resume_state(ToolRunner& tool, std::optional<StateStore>& store,
+                                                 std::string_view what) {
+    try {
+        store.emplace(open_state_store());
+        return std::make_unique<TransferState>(*store);
+    } catch (const Error& e) {
+        tool.warn(
+            fmt::format("resume state unavailable ({}); {} cannot be resumed", e.message(), what));
+        return nullptr;
+    }
 }
 
 std::optional<UploadRecord> TransferState::find_upload(const std::string& source,
@@ -189,8 +204,8 @@ void TransferState::forget_download(int64_t download) {
     store_.prepare("DELETE FROM downloads WHERE id = ?").bind(1, download).run();
 }
 
-std::optional<PlatformUploadRecord> TransferState::find_platform_upload(
-    const std::string& source, const std::string& target) {
+std::optional<PlatformUploadRecord> TransferState::find_platform_upload(const std::string& source,
+                                                                        const std::string& target) {
     std::lock_guard lock(mutex_);
     auto q = store_.prepare(
         "SELECT id, source, target, size, mtime_ns, object_key, key_b64, stage, sha512, file_id "

@@ -7,11 +7,17 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/state_store.hpp"
+
+namespace ri {
+class ToolRunner;
+}
 
 namespace ri::transfer {
 
@@ -92,5 +98,10 @@ class TransferState {
 
 // Opens the user's state database (migrated to the current schema).
 StateStore open_state_store();
+
+// The user's resume state in store, or null after one warning naming what cannot be resumed
+// ("this upload", "downloads") when the state directory is unusable: the transfer still works.
+std::unique_ptr<TransferState> open_resume_state(ToolRunner& tool, std::optional<StateStore>& store,
+                                                 std::string_view what);
 
 }  // namespace ri::transfer

@@ -24,14 +24,8 @@
 #include "transfer/task_pool.hpp"
 
 namespace ri::transfer {
-namespace {
 
 using crypto::kAesBlockSize;
-
-struct FileStat {
-    uint64_t size = 0;
-    int64_t mtime_ns = 0;
-};
 
 FileStat stat_source(const std::string& path) {
     struct stat st {};
@@ -41,6 +35,8 @@ FileStat stat_source(const std::string& path) {
     return {static_cast<uint64_t>(st.st_size),
             static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
+
+namespace {
 
 // The state of one file being uploaded as a multipart upload.
 struct FileJob {
@@ -120,11 +116,6 @@ struct Uploader::Impl {
     void failed(const UploadItem& item, const std::exception& e) {
         std::lock_guard lock(callback_mutex);
         (*on_error)(item, e);
-    }
-
-    static bool is_interrupt(const std::exception& e) {
-        const auto* err = dynamic_cast<const Error*>(&e);
-        return err && err->code() == ExitCode::interrupted;
     }
 
     bool exists(const std::string& key) {

@@ -84,6 +84,14 @@ class Uploader {
     std::unique_ptr<Impl> impl_;
 };
 
+// A source file's size and modification time (resume state is valid only while both hold).
+struct FileStat {
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+};
+// Throws a missing-input error when path is not a regular file, a file error when unreadable.
+FileStat stat_source(const std::string& path);
+
 // Aborts multipart uploads under prefix that started more than `older_than_hours` ago and that
 // no local resume state knows (seed 004: orphaned multipart upload cleanup). Returns them.
 std::vector<storage::UploadInfo> abort_orphaned_uploads(storage::Backend& backend,

@@ -22,6 +22,7 @@
 #include "crypto/encoding.hpp"
 #include "crypto/random.hpp"
 #include "http/http_client.hpp"
+#include "http/url_parts.hpp"
 #include "service_env.hpp"
 #include "storage/storage_error.hpp"
 

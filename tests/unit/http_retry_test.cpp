@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "http/http_client.hpp"
 #include "http/retry_timing.hpp"
+#include "http/url_parts.hpp"
 
 using namespace ri::http;
 using std::chrono::milliseconds;

@@ -46,18 +46,6 @@ uint64_t part_size_of(const Options& o) {
     return *size;
 }
 
-std::unique_ptr<transfer::TransferState> open_state(ToolRunner& tool,
-                                                    std::optional<StateStore>& store) {
-    try {
-        store.emplace(transfer::open_state_store());
-        return std::make_unique<transfer::TransferState>(*store);
-    } catch (const Error& e) {
-        tool.warn(
-            fmt::format("resume state unavailable ({}); downloads cannot be resumed", e.message()));
-        return nullptr;
-    }
-}
-
 // Library mode: file ids, job outputs (--job) and folders (--folder), or file/job records on
 // stdin, decrypted and checked against the platform's SHA-512.
 int download_from_platform(ToolRunner& tool, Options& o, const Config& config,
@@ -106,7 +94,7 @@ int download_from_platform(ToolRunner& tool, Options& o, const Config& config,
     for (const auto& folder : folders)
         gather([&] { return transfer::folder_tree(*client, folder, filter); });
     std::optional<StateStore> store;
-    auto state = open_state(tool, store);
+    auto state = transfer::open_resume_state(tool, store, "downloads");
     transfer::PlatformDownloader downloader(*client, state.get(), tool.progress(), options);
     try {
         downloader.run(
@@ -196,14 +184,7 @@ int download(ToolRunner& tool, Options& o) {
         groups[group].second.push_back(text);
     }
     std::optional<StateStore> store;
-    std::unique_ptr<transfer::TransferState> state;
-    try {
-        store.emplace(transfer::open_state_store());
-        state = std::make_unique<transfer::TransferState>(*store);
-    } catch (const Error& e) {
-        tool.warn(
-            fmt::format("resume state unavailable ({}); downloads cannot be resumed", e.message()));
-    }
+    auto state = transfer::open_resume_state(tool, store, "downloads");
     BatchOutcome outcome;
     for (auto& [name, group] : groups) {
         auto backend = storage::open_backend(group.first, o.storage, config);

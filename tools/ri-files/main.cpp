@@ -64,21 +64,6 @@ std::string plural(size_t n, std::string_view one) {
     return n == 1 ? fmt::format("1 {}", one) : fmt::format("{} {}s", n, one);
 }
 
-// Runs fn for each id; each failure is reported and the run goes on.
-int each(ToolRunner& tool, const std::vector<std::string>& ids,
-         const std::function<void(const std::string&)>& fn) {
-    BatchOutcome outcome;
-    for (const auto& id : ids) {
-        try {
-            fn(id);
-            outcome.success();
-        } catch (const std::exception& e) {
-            outcome.failure(tool.report_item(e));
-        }
-    }
-    return to_int(outcome.exit_code());
-}
-
 bool name_matches(const std::string& name, const std::string& search) {
     if (search.empty()) return true;
     auto lower = [](std::string s) {
@@ -115,7 +100,7 @@ int run_list(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_get(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = collect_ids(o.ids, "file");
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         tool.out().emit(file_record(c.get_file(id)), file_line);
     });
 }
@@ -126,7 +111,7 @@ int run_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
         o.yes,
         fmt::format("Delete {} from the Rescale library ({})", plural(ids.size(), "file"),
                     fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         c.delete_file(id);
         tool.out().emit({{"kind", "file"}, {"id", id}, {"deleted", true}}, file_line);
     });
@@ -134,7 +119,7 @@ int run_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_move(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = collect_ids(o.ids, "file");
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         Json r = file_record(c.move_file(id, o.folder));
         r["folder_id"] = o.folder;
         r["moved"] = true;
@@ -144,7 +129,7 @@ int run_move(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_tag(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = collect_ids(o.ids, "file");
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         for (const auto& t : o.add_tags)
             c.add_file_tag(id, t);
         for (const auto& t : o.remove_tags)
@@ -188,7 +173,7 @@ int run_folders_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
         o.yes,
         fmt::format("Delete {} and everything in them ({})", plural(ids.size(), "folder"),
                     fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         c.delete_folder(id);
         tool.out().emit({{"kind", "folder"}, {"id", id}, {"deleted", true}}, folder_line);
     });

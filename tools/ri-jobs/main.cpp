@@ -103,20 +103,6 @@ std::vector<std::string> ids_of(const std::vector<IdRecord>& items) {
     return out;
 }
 
-int each(ToolRunner& tool, const std::vector<std::string>& ids,
-         const std::function<void(const std::string&)>& fn) {
-    BatchOutcome outcome;
-    for (const auto& id : ids) {
-        try {
-            fn(id);
-            outcome.success();
-        } catch (const std::exception& e) {
-            outcome.failure(tool.report_item(e));
-        }
-    }
-    return to_int(outcome.exit_code());
-}
-
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -155,7 +141,7 @@ int run_list(ToolRunner& tool, PlatformClient& c, const Options& o) {
 int run_get(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
     tool.out().human_text(job_header());
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         Job j = c.get_job(id);
         JobStatus s = latest_status(c, id);
         tool.out().emit(job_record(j, s.status, s.status_reason), job_line);
@@ -362,7 +348,7 @@ int run_tail(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_stop(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         c.stop_job(id);
         tool.out().emit({{"kind", "job"}, {"id", id}, {"stop_requested", true}}, job_line);
     });
@@ -374,7 +360,7 @@ int run_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
         o.yes, fmt::format(
                    "Delete {} ({})", ids.size() == 1 ? "1 job" : fmt::format("{} jobs", ids.size()),
                    fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", ")));
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         try {
             c.delete_job(id);
         } catch (const ApiError& e) {
@@ -393,7 +379,7 @@ int run_delete(ToolRunner& tool, PlatformClient& c, const Options& o) {
 int run_statuses(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
     tool.out().human_text(status_header());
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         for (const auto& s : c.job_statuses(id))
             tool.out().emit(status_record(id, s), status_line);
     });
@@ -402,7 +388,7 @@ int run_statuses(ToolRunner& tool, PlatformClient& c, const Options& o) {
 int run_files(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
     tool.out().human_text(item_header());
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         c.job_files(
             id,
             [&](const CloudFile& f) {
@@ -420,14 +406,7 @@ int run_files(ToolRunner& tool, PlatformClient& c, const Options& o) {
 int run_download(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
     std::optional<StateStore> store;
-    std::unique_ptr<transfer::TransferState> state;
-    try {
-        store.emplace(transfer::open_state_store());
-        state = std::make_unique<transfer::TransferState>(*store);
-    } catch (const Error& e) {
-        tool.warn(
-            fmt::format("resume state unavailable ({}); downloads cannot be resumed", e.message()));
-    }
+    auto state = transfer::open_resume_state(tool, store, "downloads");
     BatchOutcome outcome;
     std::vector<transfer::PlatformDownloadItem> items;
     for (const auto& id : ids) {
@@ -464,7 +443,7 @@ int run_download(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_tag(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         for (const auto& t : o.add_tags)
             c.add_job_tag(id, t);
         Json tags = Json::array();
@@ -476,7 +455,7 @@ int run_tag(ToolRunner& tool, PlatformClient& c, const Options& o) {
 
 int run_fields(ToolRunner& tool, PlatformClient& c, const Options& o) {
     auto ids = ids_of(collect(o.ids, "job"));
-    return each(tool, ids, [&](const std::string& id) {
+    return tool.each(ids, [&](const std::string& id) {
         Json fields = Json::object();
         Json given = c.job_custom_fields(id);
         for (auto& [name, f] : given.items())

@@ -39,20 +39,6 @@ struct Options {
     storage::StorageCliOptions storage;
 };
 
-// The resume state, or nothing (with a warning) when the state directory is unusable: an
-// upload then still works, it just cannot be resumed.
-std::unique_ptr<transfer::TransferState> open_state(ToolRunner& tool,
-                                                    std::optional<StateStore>& store) {
-    try {
-        store.emplace(transfer::open_state_store());
-        return std::make_unique<transfer::TransferState>(*store);
-    } catch (const Error& e) {
-        tool.warn(fmt::format("resume state unavailable ({}); this upload cannot be resumed",
-                              e.message()));
-        return nullptr;
-    }
-}
-
 Json object_record(const transfer::UploadResult& r) {
     Json j{
         {"kind", "object"}, {"url", r.url}, {"path", r.source}, {"size", r.size}, {"etag", r.etag}};
@@ -72,7 +58,7 @@ int cleanup(ToolRunner& tool, const Options& o, const Config& config) {
     if (!url) throw Error::usage(fmt::format("'{}' is not an s3:// or az:// URL.", o.args[0]));
     auto backend = storage::open_backend(*url, o.storage, config);
     std::optional<StateStore> store;
-    auto state = open_state(tool, store);
+    auto state = transfer::open_resume_state(tool, store, "this upload");
     auto aborted =
         transfer::abort_orphaned_uploads(*backend, state.get(), url->key, o.older_than_hours);
     for (const auto& u : aborted) {
@@ -123,7 +109,7 @@ int upload_to_platform(ToolRunner& tool, Options& o, const Config& config) {
     auto items =
         transfer::platform_upload_items(*client, sources, o.folder_id, o.recursive, filter);
     std::optional<StateStore> store;
-    auto state = open_state(tool, store);
+    auto state = transfer::open_resume_state(tool, store, "this upload");
     BatchOutcome outcome;
     transfer::PlatformUploader uploader(*client, state.get(), tool.progress(), options);
     try {
@@ -244,7 +230,7 @@ int upload(ToolRunner& tool, Options& o) {
     }
     tool.progress().add_total(scan.bytes, scan.items.size());
     std::optional<StateStore> store;
-    auto state = open_state(tool, store);
+    auto state = transfer::open_resume_state(tool, store, "this upload");
 
     BatchOutcome outcome;
     transfer::Uploader uploader(*backend, state.get(), tool.progress(), options);
