@@ -18,7 +18,7 @@
 #include "archive/utf8_locale.hpp"
 #include "core/atomic_file.hpp"
 #include "core/cancel.hpp"
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -94,10 +94,12 @@ class Extractor {
             extract_all();
             verify_symlinks();
             apply_directory_metadata();
-        } catch (...) {
+        } catch (const std::exception& e) {
+            progress_.fail(item_, e);
             remove_created();
             throw;
         }
+        progress_.finish(item_);
         return result_;
     }
 
@@ -204,7 +206,7 @@ class Extractor {
         int fd = ::openat(dir_fd, partial.c_str(),
                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0) throw file_error(FileRole::output, shown(rel), errno, "creating");
-        PosixFile out(fd, shown(rel), FileRole::output);
+        File out(fd, shown(rel), FileRole::output);
         bool done = false;
         struct PartialGuard {
             int dir_fd;
@@ -323,16 +325,15 @@ class Extractor {
     void advance_progress(struct archive* a) {
         auto now = static_cast<uint64_t>(archive_filter_bytes(a, -1));
         if (now > consumed_) {
-            progress_.advance(now - consumed_);
+            progress_.advance(item_, now - consumed_);
             consumed_ = now;
         }
     }
 
     void extract_all() {
         ScopedUtf8Locale locale;
-        PosixFile in = PosixFile::open_read(archive_path_);
-        progress_.add_total(in.size(), 1);
-        progress_.begin_item("extracting", archive_path_, in.size());
+        File in = File::open_read(archive_path_);
+        item_ = progress_.begin("extracting", archive_path_, in.size());
         ArchiveReadPtr a(archive_read_new());
         if (!a) throw Error::internal("libarchive could not allocate a reader.");
         archive_read_support_filter_all(a.get());
@@ -378,7 +379,6 @@ class Extractor {
             }
             advance_progress(a.get());
         }
-        progress_.end_item(true);
     }
 
     // Resolves the symlink at rel through what is on disk now, inside DIR only. True when it
@@ -488,6 +488,7 @@ class Extractor {
     std::string archive_path_;
     fs::path dest_;
     Progress& progress_;
+    Progress::ItemId item_ = 0;
     const WarnFn& warn_;
     Fd dest_fd_;
     Fd cached_fd_;

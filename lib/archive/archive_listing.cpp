@@ -3,7 +3,7 @@
 #include "archive/libarchive_handle.hpp"
 #include "archive/utf8_locale.hpp"
 #include "core/cancel.hpp"
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 
 namespace ri::archive {
 namespace {
@@ -35,7 +35,7 @@ const char* type_name(archive_entry* e) {
 void list_archive(const std::string& archive_path,
                   const std::function<void(const ListedEntry&)>& on_entry) {
     ScopedUtf8Locale locale;
-    PosixFile in = PosixFile::open_read(archive_path);
+    File in = File::open_read(archive_path);
     ArchiveReadPtr a(archive_read_new());
     if (!a) throw Error::internal("libarchive could not allocate a reader.");
     archive_read_support_filter_all(a.get());

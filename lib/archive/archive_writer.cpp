@@ -171,7 +171,7 @@ void ArchiveWriter::write_header(const TreeEntry& e, const std::string& name) {
 }
 
 uint64_t ArchiveWriter::write_file_data(int root_fd, const std::string& display, const TreeEntry& e,
-                                        Progress* progress, const WarnFn& warn) {
+                                        ItemProgress progress, const WarnFn& warn) {
     std::string shown = display + "/" + e.rel_path;
     int fd = open_no_symlinks(root_fd, e.rel_path, O_RDONLY);
     if (fd < 0) {
@@ -208,7 +208,7 @@ uint64_t ArchiveWriter::write_file_data(int root_fd, const std::string& display,
                 throw write_failure(a_.get(), out_path_, "writing");
             remaining -= take;
             stored += take;
-            if (progress) progress->advance(take);
+            progress.advance(take);
         }
         if (static_cast<size_t>(n) > take) {
             warn(fmt::format("{} grew while being archived; its first {} bytes were stored.", shown,
@@ -223,13 +223,13 @@ uint64_t ArchiveWriter::write_file_data(int root_fd, const std::string& display,
         // libarchive pads the entry with zeros to its declared size, as GNU tar does.
         warn(fmt::format("{} shrank by {} bytes while being archived; padded with zeros.", shown,
                          remaining));
-        if (progress) progress->advance(remaining);
+        progress.advance(remaining);
     }
     return stored;
 }
 
 uint64_t ArchiveWriter::write_tree(int root_fd, const std::string& display, const TreeScan& scan,
-                                   const std::string& prefix, Progress* progress,
+                                   const std::string& prefix, ItemProgress progress,
                                    const WarnFn& warn) {
     uint64_t stored = 0;
     std::string name;

@@ -46,14 +46,14 @@ class ArchiveWriter {
     // rel_path when prefix is empty). display names the tree in messages. Returns the content
     // bytes stored.
     uint64_t write_tree(int root_fd, const std::string& display, const TreeScan& scan,
-                        const std::string& prefix, Progress* progress, const WarnFn& warn);
+                        const std::string& prefix, ItemProgress progress, const WarnFn& warn);
     // Ends the archive and flushes the compressor. Nothing is complete before this returns.
     void close();
 
   private:
     void write_header(const TreeEntry& e, const std::string& name);
     uint64_t write_file_data(int root_fd, const std::string& display, const TreeEntry& e,
-                             Progress* progress, const WarnFn& warn);
+                             ItemProgress progress, const WarnFn& warn);
     const std::string& user_name(uint32_t uid);
     const std::string& group_name(uint32_t gid);
 

@@ -104,17 +104,21 @@ PackResult pack_directory(const std::string& dir, const PackOptions& options, Pr
             .lexically_normal();
     r.archive = archive_path.string();
 
-    progress.add_total(scan.bytes, 1);
-    progress.begin_item("packing", display, scan.bytes);
-    AtomicOutput out(r.archive);
-    {
-        ArchiveWriter writer(out.file().fd(), r.archive, options.format);
-        r.bytes = writer.write_tree(root_fd, display, scan, prefix, &progress, warn);
-        writer.close();
+    Progress::ItemId item = progress.begin("packing", display, scan.bytes);
+    try {
+        AtomicOutput out(r.archive);
+        {
+            ArchiveWriter writer(out.file().fd(), r.archive, options.format);
+            r.bytes = writer.write_tree(root_fd, display, scan, prefix, {&progress, item}, warn);
+            writer.close();
+        }
+        r.size = out.file().size();
+        out.commit();
+    } catch (const std::exception& e) {
+        progress.fail(item, e);
+        throw;
     }
-    r.size = out.file().size();
-    out.commit();
-    progress.end_item(true);
+    progress.finish(item);
     r.files = scan.files;
     r.directories = scan.directories;
     r.symlinks = scan.symlinks;

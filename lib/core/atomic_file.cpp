@@ -1,7 +1,5 @@
 #include "core/atomic_file.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 
@@ -9,7 +7,7 @@ namespace ri {
 
 AtomicOutput::AtomicOutput(std::string final_path, int mode)
     : final_path_(std::move(final_path)), partial_path_(final_path_ + kPartialSuffix) {
-    file_ = PosixFile::create(partial_path_, mode);
+    file_ = File::create(partial_path_, mode);
 }
 
 AtomicOutput::~AtomicOutput() {
@@ -34,7 +32,7 @@ void AtomicOutput::discard() noexcept {
     } catch (...) {
         // The partial file is being thrown away; a close error on it changes nothing.
     }
-    ::unlink(partial_path_.c_str());
+    remove_file(partial_path_);
 }
 
 }  // namespace ri

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 
 namespace ri {
 
@@ -19,7 +19,7 @@ class AtomicOutput {
     AtomicOutput& operator=(const AtomicOutput&) = delete;
     ~AtomicOutput();
 
-    PosixFile& file() { return file_; }
+    File& file() { return file_; }
     const std::string& final_path() const { return final_path_; }
     const std::string& partial_path() const { return partial_path_; }
 
@@ -31,7 +31,7 @@ class AtomicOutput {
   private:
     std::string final_path_;
     std::string partial_path_;
-    PosixFile file_;
+    File file_;
     bool done_ = false;
 };
 

@@ -1,38 +1,14 @@
 #include "core/cancel.hpp"
 
-#include <pthread.h>
-
 #include <atomic>
-#include <csignal>
-#include <cstring>
 
 #include "core/error.hpp"
 
 namespace ri::cancel {
-namespace {
 
+// Set by the signal handlers of cancel_posix.cpp (a console control handler on Windows): how
+// many stop requests arrived.
 std::atomic<int> g_signals{0};
-
-extern "C" void on_signal(int sig) {
-    if (g_signals.fetch_add(1) >= 1) {
-        // Second signal: the user insists. Restore the default action and re-raise.
-        std::signal(sig, SIG_DFL);
-        std::raise(sig);
-    }
-}
-
-}  // namespace
-
-void install_signal_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: blocking reads return EINTR and the loop checks the flag
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    // A closed pipe (| head) must surface as EPIPE on write, not kill the process mid-update.
-    std::signal(SIGPIPE, SIG_IGN);
-}
 
 bool requested() {
     return g_signals.load(std::memory_order_relaxed) > 0;
@@ -42,20 +18,21 @@ void check() {
     if (requested()) throw Error::interrupted("Interrupted.");
 }
 
-std::thread spawn(std::function<void()> fn) {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &block, &old);  // the new thread inherits this mask
-    std::thread t(std::move(fn));
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    return t;
+void sleep_for(std::chrono::nanoseconds d) {
+    auto until = std::chrono::steady_clock::now() + d;
+    for (;;) {
+        check();
+        auto now = std::chrono::steady_clock::now();
+        if (now >= until) return;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            until - now, std::chrono::milliseconds(100)));
+    }
 }
 
 void request() {
     g_signals.store(1);
 }
+
 void reset() {
     g_signals.store(0);
 }

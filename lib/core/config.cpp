@@ -1,19 +1,19 @@
 #include "core/config.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/file.hpp"
 #include "core/ini.hpp"
 #include "core/paths.hpp"
 #include "core/redact.hpp"
+#include "core/strings.hpp"
 
 namespace ri {
 namespace fs = std::filesystem;
@@ -177,11 +177,8 @@ std::string read_small_file(const fs::path& path) {
     return ss.str();
 }
 
-std::string trim_ws(std::string s) {
-    auto not_space = [](unsigned char c) { return !std::isspace(c); };
-    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-    return s;
+std::string trim_ws(std::string_view s) {
+    return std::string(strings::trim(s));
 }
 
 bool is_loopback_host(std::string_view host) {
@@ -271,43 +268,18 @@ std::map<std::string, std::string> parse_key_value_csv(std::string_view text) {
 }
 
 std::optional<std::string> insecure_file_warning(const fs::path& file, std::string_view what) {
-    struct stat st {};
-    if (::stat(file.c_str(), &st) != 0) return std::nullopt;
-    if ((st.st_mode & 077) == 0) return std::nullopt;
+    if (!readable_by_others(file.string())) return std::nullopt;
     return fmt::format(
         "Warning: {} {} has insecure permissions {:04o}. Consider using 'chmod 600 {}'", what,
-        file.string(), st.st_mode & 07777, file.string());
+        file.string(), file_status(file.string()).mode, file.string());
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content, int mode) {
     paths::ensure_private_dir(path.parent_path());
-    fs::path tmp = path.string() + ".ri-partial";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) throw file_error(FileRole::output, path.string(), errno, "creating");
-    ::fchmod(fd, static_cast<mode_t>(
-                     mode));  // O_CREAT's mode is masked by umask; a reused tmp keeps its own
-    size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw file_error(FileRole::output, path.string(), err, "writing");
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        throw file_error(FileRole::output, path.string(), err, "writing");
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        throw file_error(FileRole::output, path.string(), err, "renaming");
-    }
+    AtomicOutput out(path.string(), mode);
+    out.file().write_all(std::as_bytes(std::span(content.data(), content.size())));
+    out.file().sync();
+    out.commit();
 }
 
 Config Config::load(const std::string& profile, std::map<std::string, std::string> flags) {

@@ -17,30 +17,23 @@ const char* exit_code_name(ExitCode code) {
             return "ok";
         case ExitCode::partial:
             return "partial";
-        case ExitCode::usage:
-            return "usage";
-        case ExitCode::data:
-            return "bad_data";
-        case ExitCode::no_input:
-            return "missing_input";
-        case ExitCode::unavailable:
-            return "unavailable";
-        case ExitCode::internal:
-            return "internal";
-        case ExitCode::cant_create:
-            return "cannot_create";
-        case ExitCode::io:
-            return "io";
-        case ExitCode::temp_fail:
-            return "temporary";
-        case ExitCode::permission:
-            return "permission";
-        case ExitCode::config:
-            return "config";
-        case ExitCode::interrupted:
-            return "interrupted";
+#define RI_EXIT_NAME(name, number, meaning) \
+    case ExitCode::name:                    \
+        return #name;
+            RI_FAILURE_CLASSES(RI_EXIT_NAME)
+#undef RI_EXIT_NAME
     }
     return "unknown";
+}
+
+std::optional<ExitCode> exit_code_from_name(std::string_view name) {
+    for (ExitCode code : {ExitCode::ok, ExitCode::partial})
+        if (name == exit_code_name(code)) return code;
+#define RI_EXIT_FROM_NAME(n, number, meaning) \
+    if (name == #n) return ExitCode::n;
+    RI_FAILURE_CLASSES(RI_EXIT_FROM_NAME)
+#undef RI_EXIT_FROM_NAME
+    return std::nullopt;
 }
 
 Error::Error(ExitCode code, std::string message, std::string detail)
@@ -48,40 +41,6 @@ Error::Error(ExitCode code, std::string message, std::string detail)
       code_(code),
       message_(std::move(message)),
       detail_(std::move(detail)) {}
-
-Error Error::usage(std::string m, std::string d) {
-    return {ExitCode::usage, std::move(m), std::move(d)};
-}
-Error Error::bad_data(std::string m, std::string d) {
-    return {ExitCode::data, std::move(m), std::move(d)};
-}
-Error Error::missing_input(std::string m, std::string d) {
-    return {ExitCode::no_input, std::move(m), std::move(d)};
-}
-Error Error::unavailable(std::string m, std::string d) {
-    return {ExitCode::unavailable, std::move(m), std::move(d)};
-}
-Error Error::cannot_create(std::string m, std::string d) {
-    return {ExitCode::cant_create, std::move(m), std::move(d)};
-}
-Error Error::io(std::string m, std::string d) {
-    return {ExitCode::io, std::move(m), std::move(d)};
-}
-Error Error::temporary(std::string m, std::string d) {
-    return {ExitCode::temp_fail, std::move(m), std::move(d)};
-}
-Error Error::permission(std::string m, std::string d) {
-    return {ExitCode::permission, std::move(m), std::move(d)};
-}
-Error Error::config(std::string m, std::string d) {
-    return {ExitCode::config, std::move(m), std::move(d)};
-}
-Error Error::interrupted(std::string m, std::string d) {
-    return {ExitCode::interrupted, std::move(m), std::move(d)};
-}
-Error Error::internal(std::string m, std::string d) {
-    return {ExitCode::internal, std::move(m), std::move(d)};
-}
 
 Error file_error(FileRole role, const std::string& path, int errnum, const std::string& doing) {
     std::string detail =

@@ -3,30 +3,42 @@
 // log, and the exit code of its class (DESIGN.md, sysexits style).
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace ri {
 
+// The failure classes, listed once: each name is at the same time the ExitCode value, the
+// Error factory and the JSON name of the class ("bad_data"), so the three cannot drift apart.
+// X(name, exit code, what it means)
+#define RI_FAILURE_CLASSES(X)                                                          \
+    X(usage, 64, "bad flags or arguments")                                             \
+    X(bad_data, 65, "malformed input, checksum mismatch, wrong key, bad padding")      \
+    X(missing_input, 66, "a local input is missing")                                   \
+    X(unavailable, 69, "a service stayed unavailable after retries")                   \
+    X(internal, 70, "a bug in ri: should never happen")                                \
+    X(cannot_create, 73, "an output cannot be created")                                \
+    X(io, 74, "local I/O error, disk full")                                            \
+    X(temporary, 75, "throttled or temporary: retry later")                            \
+    X(permission, 77, "permission denied, credentials rejected, insecure token file")  \
+    X(config, 78, "configuration error")                                               \
+    X(interrupted, 130, "Ctrl+C / SIGTERM; resume state saved")
+
 enum class ExitCode : int {
     ok = 0,
-    partial = 1,        // some items failed, each reported
-    usage = 64,         // bad flags or arguments
-    data = 65,          // malformed input, checksum mismatch, wrong key, bad padding
-    no_input = 66,      // a local input is missing
-    unavailable = 69,   // a service stayed unavailable after retries
-    internal = 70,      // a bug in ri: should never happen
-    cant_create = 73,   // an output cannot be created
-    io = 74,            // local I/O error, disk full
-    temp_fail = 75,     // throttled or temporary: retry later
-    permission = 77,    // permission denied, credentials rejected, insecure token file refused
-    config = 78,        // configuration error
-    interrupted = 130,  // Ctrl+C / SIGTERM; resume state saved
+    partial = 1,  // some items failed, each reported
+#define RI_EXIT_ENUM(name, code, meaning) name = code,
+    RI_FAILURE_CLASSES(RI_EXIT_ENUM)
+#undef RI_EXIT_ENUM
 };
 
 int to_int(ExitCode code);
-// Short class name for logs and JSON error records ("bad_data", "missing_input", ...).
+// The class's name for logs and JSON ("bad_data", "missing_input", ...): its enum spelling.
 const char* exit_code_name(ExitCode code);
+// The class named so, for exit codes read back from JSON events; nullopt for an unknown name.
+std::optional<ExitCode> exit_code_from_name(std::string_view name);
 
 class Error : public std::runtime_error {
   public:
@@ -36,17 +48,13 @@ class Error : public std::runtime_error {
     const std::string& message() const { return message_; }
     const std::string& detail() const { return detail_; }
 
-    static Error usage(std::string message, std::string detail = {});
-    static Error bad_data(std::string message, std::string detail = {});
-    static Error missing_input(std::string message, std::string detail = {});
-    static Error unavailable(std::string message, std::string detail = {});
-    static Error cannot_create(std::string message, std::string detail = {});
-    static Error io(std::string message, std::string detail = {});
-    static Error temporary(std::string message, std::string detail = {});
-    static Error permission(std::string message, std::string detail = {});
-    static Error config(std::string message, std::string detail = {});
-    static Error interrupted(std::string message, std::string detail = {});
-    static Error internal(std::string message, std::string detail = {});
+    // Error::bad_data("..."), Error::missing_input("..."), one per failure class.
+#define RI_ERROR_FACTORY(name, code, meaning)                       \
+    static Error name(std::string message, std::string detail = {}) { \
+        return {ExitCode::name, std::move(message), std::move(detail)}; \
+    }
+    RI_FAILURE_CLASSES(RI_ERROR_FACTORY)
+#undef RI_ERROR_FACTORY
 
   private:
     ExitCode code_;

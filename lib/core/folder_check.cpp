@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 
 namespace ri {
 namespace fs = std::filesystem;
@@ -29,12 +29,12 @@ FolderCheck check_download_folder(const fs::path& dir) {
     const std::string payload = fmt::format("ri folder check {}\n", ::getpid());
     try {
         {
-            PosixFile f = PosixFile::create(probe.string(), 0600, /*exclusive=*/true);
+            File f = File::create(probe.string(), 0600, /*exclusive=*/true);
             f.write_all({reinterpret_cast<const std::byte*>(payload.data()), payload.size()});
             f.sync();
             f.close();
         }
-        PosixFile f = PosixFile::open_read(probe.string());
+        File f = File::open_read(probe.string());
         std::string back(payload.size() + 1, '\0');
         size_t n = f.read_full({reinterpret_cast<std::byte*>(back.data()), back.size()});
         back.resize(n);
@@ -44,7 +44,7 @@ FolderCheck check_download_folder(const fs::path& dir) {
                             dir.string()));
     } catch (const Error& e) {
         ::unlink(probe.c_str());
-        if (e.code() == ExitCode::no_input)
+        if (e.code() == ExitCode::missing_input)
             throw Error::io(fmt::format("Cannot read back a test file in '{}'.", dir.string()),
                             e.detail());
         throw Error(

@@ -9,23 +9,12 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace ri {
+using strings::trim;
+using strings::iequals;
 namespace {
-
-std::string trim(std::string_view s) {
-    size_t b = s.find_first_not_of(" \t\r");
-    if (b == std::string_view::npos) return "";
-    size_t e = s.find_last_not_of(" \t\r");
-    return std::string(s.substr(b, e - b + 1));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
 
 }  // namespace
 
@@ -36,7 +25,7 @@ IniDocument IniDocument::parse(std::string_view text) {
     std::string raw;
     while (std::getline(in, raw)) {
         Line line{raw, section, "", "", false};
-        std::string t = trim(raw);
+        std::string t(trim(raw));
         if (t.size() >= 2 && t.front() == '[' && t.back() == ']') {
             section = trim(t.substr(1, t.size() - 2));
             line.section = section;

@@ -28,14 +28,4 @@ class RecordReader {
     size_t line_ = 0;
 };
 
-bool stdin_is_terminal();
-// Destructive commands ask "WHAT? [y/N]" on a terminal; without one (ids piped in, cron) they
-// need yes (--yes). Throws Error::usage when refused or not confirmed.
-void confirm_destructive(bool yes, const std::string& what);
-
-// The common case for tools that take files: positional paths, else the "path" field (or the
-// first of `fields` present) of each stdin record. Throws usage when there is no input at all.
-std::vector<std::string> collect_inputs(const std::vector<std::string>& positional,
-                                        const std::vector<std::string>& fields = {"path"});
-
 }  // namespace ri

@@ -1,6 +1,6 @@
 #include "core/output.hpp"
 
-#include <unistd.h>
+#include "core/terminal.hpp"
 
 #include <cerrno>
 
@@ -11,7 +11,7 @@ namespace ri {
 OutputMode resolve_output_mode(bool json_flag, bool human_flag) {
     if (json_flag) return OutputMode::json;
     if (human_flag) return OutputMode::human;
-    return ::isatty(STDOUT_FILENO) ? OutputMode::human : OutputMode::json;
+    return terminal::stdout_is_terminal() ? OutputMode::human : OutputMode::json;
 }
 
 RecordWriter::RecordWriter(OutputMode mode, std::FILE* out) : mode_(mode), out_(out) {}

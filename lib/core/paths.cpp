@@ -1,10 +1,5 @@
 #include "core/paths.hpp"
 
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdlib>
 
 #include "core/error.hpp"
@@ -19,10 +14,14 @@ std::string env_or_empty(const char* name) {
 }
 }  // namespace
 
+// The account's home from the OS, when HOME is not set (paths_posix.cpp).
+fs::path home_of_account();
+// Where sockets go without XDG_RUNTIME_DIR (paths_posix.cpp).
+fs::path default_runtime_dir();
+
 fs::path home() {
     if (auto h = env_or_empty("HOME"); !h.empty()) return h;
-    if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_dir) return pw->pw_dir;
-    throw Error::config("Cannot find your home directory: HOME is not set.");
+    return home_of_account();
 }
 
 fs::path config_dir() {
@@ -41,21 +40,13 @@ fs::path log_dir() {
 
 fs::path runtime_dir() {
     if (auto x = env_or_empty("XDG_RUNTIME_DIR"); !x.empty()) return fs::path(x) / "ri";
-    return fs::path("/tmp") / ("ri-" + std::to_string(getuid()));
+    return default_runtime_dir();
 }
 
 fs::path expand_user(const std::string& path) {
     if (path == "~") return home();
     if (path.starts_with("~/")) return home() / path.substr(2);
     return path;
-}
-
-void ensure_private_dir(const fs::path& dir) {
-    if (dir.empty() || fs::is_directory(dir)) return;
-    ensure_private_dir(dir.parent_path());
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw file_error(FileRole::output, dir.string(), errno, "creating directory");
-    }
 }
 
 }  // namespace ri::paths

@@ -1,28 +1,28 @@
 #include "core/progress.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <nlohmann/json.hpp>
 
-#include "core/error.hpp"
 #include "core/redact.hpp"
-#include "core/units.hpp"
+#include "core/terminal.hpp"
 
 namespace ri {
-namespace {
 
-// Shared by stderr_line() and bar rendering so a message never lands in the middle of a bar.
-std::mutex g_stderr_mutex;
-bool g_bar_visible = false;
+struct Progress::Item {
+    std::string name;
+    std::string verb;
+    std::atomic<uint64_t> bytes{0};  // advanced by workers, counted up to size
+    uint64_t size = 0;
+    Clock::time_point started{};
+    bool active = false;
+    bool ended = false;
+};
 
-void write_stderr(std::string_view s) {
-    (void)!::write(STDERR_FILENO, s.data(), s.size());
-}
-
-}  // namespace
+struct Progress::Chunk {
+    Item items[kChunkItems];
+};
 
 ProgressMode parse_progress_mode(std::string_view text) {
     if (text == "auto") return ProgressMode::auto_detect;
@@ -36,7 +36,37 @@ ProgressMode parse_progress_mode(std::string_view text) {
 
 ProgressMode resolve_progress_mode(ProgressMode requested) {
     if (requested != ProgressMode::auto_detect) return requested;
-    return ::isatty(STDERR_FILENO) ? ProgressMode::bar : ProgressMode::plain;
+    return terminal::stderr_is_terminal() ? ProgressMode::bar : ProgressMode::plain;
+}
+
+const char* progress_event_name(ProgressEventType type) {
+    switch (type) {
+        case ProgressEventType::queued:
+            return "queued";
+        case ProgressEventType::started:
+            return "start";
+        case ProgressEventType::update:
+            return "update";
+        case ProgressEventType::finished:
+            return "end";
+        case ProgressEventType::skipped:
+            return "skipped";
+        case ProgressEventType::failed:
+            return "failed";
+        case ProgressEventType::stage:
+            return "stage";
+        case ProgressEventType::warning:
+            return "warning";
+        case ProgressEventType::notice:
+            return "notice";
+        case ProgressEventType::error:
+            return "error";
+        case ProgressEventType::totals:
+            return "totals";
+        case ProgressEventType::finish:
+            return "finish";
+    }
+    return "update";
 }
 
 void RollingRate::add(Clock::time_point t, uint64_t total_bytes) {
@@ -50,165 +80,323 @@ double RollingRate::bytes_per_second() const {
     const auto& [t0, b0] = samples_.front();
     const auto& [t1, b1] = samples_.back();
     double dt = std::chrono::duration<double>(t1 - t0).count();
-    if (dt <= 0) return 0.0;
+    if (dt <= 0 || b1 < b0) return 0.0;
     return static_cast<double>(b1 - b0) / dt;
 }
 
-Progress::Progress(ProgressMode mode) : mode_(resolve_progress_mode(mode)), start_(Clock::now()) {
+Progress::Progress()
+    : chunks_(std::make_unique<std::atomic<Chunk*>[]>(kMaxChunks)), start_(Clock::now()) {
     rate_.add(start_, 0);
 }
 
+Progress::Progress(ProgressMode mode, SinkOptions options) : Progress() {
+    mode_ = resolve_progress_mode(mode);
+    sinks_.push_back(make_progress_sink(mode_, options));
+}
+
 Progress::~Progress() {
-    if (!finished_) finish();
+    close();
+    for (size_t i = 0; i < kMaxChunks; ++i)
+        delete chunks_[i].load();
 }
 
-void Progress::add_total(uint64_t bytes, uint64_t files) {
+void Progress::add_sink(std::shared_ptr<ProgressSink> sink) {
     std::lock_guard lock(mutex_);
+    sinks_.push_back(std::move(sink));
+}
+
+Progress::Item* Progress::find(ItemId id) const {
+    if (id == 0 || id > count_.load(std::memory_order_acquire)) return nullptr;
+    Chunk* chunk = chunks_[(id - 1) / kChunkItems].load(std::memory_order_acquire);
+    return chunk ? &chunk->items[(id - 1) % kChunkItems] : nullptr;
+}
+
+// Calls with an unknown id (0: the caller had no item) must not crash a transfer.
+Progress::Item& Progress::item_or_dummy(ItemId id) {
+    static thread_local Item dummy;
+    Item* it = find(id);
+    return it ? *it : dummy;
+}
+
+Progress::ItemId Progress::queue(std::string_view name, uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    uint64_t id = count_.load(std::memory_order_relaxed) + 1;
+    size_t c = (id - 1) / kChunkItems;
+    if (c >= kMaxChunks) return 0;  // beyond 8 million items: counted nowhere, shown as none
+    if (!chunks_[c].load(std::memory_order_relaxed)) chunks_[c].store(new Chunk);
+    Item& it = chunks_[c].load()->items[(id - 1) % kChunkItems];
+    it.name = std::string(name);
+    it.size = bytes;
     total_bytes_ += bytes;
-    total_files_ += files;
+    count_.store(id, std::memory_order_release);
+    return id;
 }
 
-void Progress::begin_item(std::string_view verb, std::string_view name, uint64_t bytes) {
-    {
-        std::lock_guard lock(mutex_);
-        verb_ = verb;
-        item_ = name;
-        item_bytes_ = bytes;
-        item_start_bytes_ = done_bytes_.load();
-        item_start_ = Clock::now();
-        active_.emplace(std::string(name), ActiveItem{item_start_, bytes});
-    }
-    if (mode_ == ProgressMode::plain) {
-        stderr_line(fmt::format("{} {} ({})", verb, name, units::bytes(bytes)));
-    }
-    render(true, "start");
+void Progress::start(ItemId id, std::string_view verb) {
+    std::lock_guard lock(mutex_);
+    Item* it = find(id);
+    if (!it || it->active || it->ended) return;
+    flush_queued();
+    it->verb = std::string(verb);
+    it->started = Clock::now();
+    it->active = true;
+    active_.push_back(id);
+    ProgressEvent e;
+    e.type = ProgressEventType::started;
+    e.item = id;
+    e.name = it->name;
+    e.verb = it->verb;
+    e.item_size = it->size;
+    e.item_bytes = std::min(it->bytes.load(), it->size);
+    emit(e);
 }
 
-void Progress::advance(uint64_t bytes) {
-    done_bytes_.fetch_add(bytes, std::memory_order_relaxed);
-    if (mode_ == ProgressMode::none) return;
-    render(false, "update");
+Progress::ItemId Progress::begin(std::string_view verb, std::string_view name, uint64_t bytes) {
+    ItemId id = queue(name, bytes);
+    start(id, verb);
+    return id;
 }
 
-void Progress::end_item(bool ok, std::string_view name) {
-    double secs;
-    uint64_t item_done;
-    std::string item;
-    {
-        std::lock_guard lock(mutex_);
-        ok ? ++files_done_ : ++files_failed_;
-        auto it = active_.find(name.empty() ? std::string_view(item_) : name);
-        if (it != active_.end()) {
-            // Items run concurrently: this one's size and its own start, not the latest item's.
-            item = it->first;
-            secs = std::chrono::duration<double>(Clock::now() - it->second.start).count();
-            item_done = it->second.bytes;
-            active_.erase(it);
-        } else {
-            item = item_;
-            secs = std::chrono::duration<double>(Clock::now() - item_start_).count();
-            item_done = done_bytes_.load() - item_start_bytes_;
-        }
-    }
-    if (mode_ == ProgressMode::plain && ok) {
-        stderr_line(fmt::format("done {}: {} in {:.1f} s ({})", item, units::bytes(item_done), secs,
-                                units::rate(secs > 0 ? static_cast<double>(item_done) / secs : 0)));
-    }
-    render(true, ok ? "end" : "failed");
+void Progress::resize(ItemId id, uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    Item* it = find(id);
+    if (!it || it->ended) return;
+    total_bytes_ = total_bytes_ - it->size + bytes;
+    it->size = bytes;
 }
 
-void Progress::finish() {
-    if (finished_) return;
-    finished_ = true;
-    if (mode_ == ProgressMode::bar) {
-        std::lock_guard lock(g_stderr_mutex);
-        if (g_bar_visible) {
-            write_stderr("\r\x1b[K");
-            g_bar_visible = false;
-        }
-    } else if (mode_ == ProgressMode::json) {
-        render(true, "finish");
+void Progress::advance(ItemId id, uint64_t bytes) {
+    item_or_dummy(id).bytes.fetch_add(bytes, std::memory_order_relaxed);
+    moved_.fetch_add(bytes, std::memory_order_relaxed);
+    maybe_update();
+}
+
+void Progress::maybe_update() {
+    auto now = Clock::now().time_since_epoch().count();
+    int64_t due = next_update_ns_.load(std::memory_order_relaxed);
+    if (now < due) return;
+    // One thread renders; the others go on with their chunk.
+    if (!next_update_ns_.compare_exchange_strong(due, now + 200'000'000)) return;
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || closed_) return;
+    flush_queued();
+    std::vector<ActiveItem> active;
+    for (ItemId a : active_) {
+        const Item& it = *find(a);
+        active.push_back({a, it.name, std::min(it.bytes.load(), it.size), it.size});
+    }
+    ProgressEvent e;
+    e.type = ProgressEventType::update;
+    if (!active_.empty()) {
+        const Item& last = *find(active_.back());
+        e.item = active_.back();
+        e.name = last.name;
+        e.verb = last.verb;
+    }
+    e.active = active;
+    emit(e);
+}
+
+void Progress::settle(Item& it) {
+    if (it.ended) return;
+    it.ended = true;
+    if (it.active) {
+        it.active = false;
+        auto pos = std::find_if(active_.begin(), active_.end(),
+                                [&](ItemId a) { return find(a) == &it; });
+        if (pos != active_.end()) active_.erase(pos);
     }
 }
 
-std::string Progress::bar_line(double speed, double eta_seconds) const {
-    uint64_t done = done_bytes_.load();
-    double frac = total_bytes_
-                      ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_bytes_))
-                      : 0.0;
-    constexpr int kWidth = 24;
-    int filled = static_cast<int>(frac * kWidth);
-    std::string bar(static_cast<size_t>(filled), '#');
-    bar.resize(kWidth, '.');
-    std::string files;
-    if (total_files_ > 1) {
-        uint64_t current = std::min(files_done_ + files_failed_ + 1, total_files_);
-        files = fmt::format("  ({} of {} files)", current, total_files_);
+void Progress::finish(ItemId id) {
+    std::lock_guard lock(mutex_);
+    Item* it = find(id);
+    if (!it || it->ended) return;
+    flush_queued();
+    uint64_t got = it->bytes.load();
+    if (got > it->size) {  // a size learnt late (or none): the total follows what arrived
+        total_bytes_ += got - it->size;
+        it->size = got;
     }
-    return fmt::format("[{}] {:3.0f}%  {} / {}  {}  ETA {}  {} {}{}", bar, frac * 100,
-                       units::bytes(done), units::bytes(total_bytes_), units::rate(speed),
-                       units::eta(eta_seconds), verb_, item_, files);
+    settled_bytes_ += it->size;
+    ++done_;
+    bool was_active = it->active;
+    auto started = it->started;
+    settle(*it);
+    ProgressEvent e;
+    e.type = ProgressEventType::finished;
+    e.item = id;
+    e.name = it->name;
+    e.verb = it->verb;
+    e.item_bytes = it->size;
+    e.item_size = it->size;
+    if (was_active) e.item_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    emit(e);
 }
 
-void Progress::render(bool force, std::string_view event) {
-    if (mode_ == ProgressMode::none || mode_ == ProgressMode::plain) {
-        if (mode_ == ProgressMode::plain && !force) {
-            // A heartbeat for long steps so a log shows the work is alive.
-            std::unique_lock lock(mutex_, std::try_to_lock);
-            if (!lock.owns_lock()) return;
-            auto now = Clock::now();
-            if (now - last_plain_ < std::chrono::seconds(10) ||
-                now - item_start_ < std::chrono::seconds(10))
-                return;
-            last_plain_ = now;
-            rate_.add(now, done_bytes_.load());
-            uint64_t done = done_bytes_.load() - item_start_bytes_;
-            std::string line =
-                fmt::format("{} {}: {} of {} ({})", verb_, item_, units::bytes(done),
-                            units::bytes(item_bytes_), units::rate(rate_.bytes_per_second()));
-            lock.unlock();
-            stderr_line(line);
-        }
-        return;
+void Progress::skip(ItemId id, std::string_view reason) {
+    std::lock_guard lock(mutex_);
+    Item* it = find(id);
+    if (!it || it->ended) return;
+    flush_queued();
+    settled_bytes_ += it->size;  // nothing left to do for these bytes
+    ++skipped_;
+    settle(*it);
+    ProgressEvent e;
+    e.type = ProgressEventType::skipped;
+    e.item = id;
+    e.name = it->name;
+    e.item_size = it->size;
+    e.message = reason;
+    emit(e);
+}
+
+void Progress::fail(ItemId id, ExitCode code, std::string_view message) {
+    std::lock_guard lock(mutex_);
+    Item* it = find(id);
+    if (!it || it->ended) return;
+    flush_queued();
+    uint64_t got = std::min(it->bytes.load(), it->size);
+    settled_bytes_ += got;
+    ++failed_;
+    settle(*it);
+    ProgressEvent e;
+    e.type = ProgressEventType::failed;
+    e.item = id;
+    e.name = it->name;
+    e.verb = it->verb;
+    e.item_bytes = got;
+    e.item_size = it->size;
+    e.code = code;
+    e.message = message;
+    emit(e);
+}
+
+void Progress::fail(ItemId id, const std::exception& e) {
+    if (const auto* err = dynamic_cast<const Error*>(&e)) {
+        fail(id, err->code(), err->message());
+    } else {
+        fail(id, ExitCode::internal, e.what());
     }
-    std::unique_lock lock(mutex_, std::defer_lock);
-    if (force) {
-        lock.lock();
-    } else if (!lock.try_lock()) {
-        return;  // another thread is rendering; skipping one frame is fine
+}
+
+void Progress::stage(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    flush_queued();
+    stage_ = std::string(name);
+    ProgressEvent e;
+    e.type = ProgressEventType::stage;
+    e.message = stage_;
+    emit(e);
+}
+
+void Progress::warning(std::string_view text) {
+    std::lock_guard lock(mutex_);
+    ProgressEvent e;
+    e.type = ProgressEventType::warning;
+    e.message = text;
+    emit(e);
+}
+
+void Progress::notice(std::string_view text) {
+    std::lock_guard lock(mutex_);
+    ProgressEvent e;
+    e.type = ProgressEventType::notice;
+    e.message = text;
+    emit(e);
+}
+
+void Progress::error(ExitCode code, std::string_view message, std::string_view detail) {
+    std::lock_guard lock(mutex_);
+    ProgressEvent e;
+    e.type = ProgressEventType::error;
+    e.code = code;
+    e.message = message;
+    e.detail = detail;
+    emit(e);
+}
+
+void Progress::close(ExitCode code) {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    flush_queued();
+    ProgressEvent e;
+    e.type = ProgressEventType::finish;
+    e.code = code;
+    emit(e);
+    closed_ = true;
+}
+
+ProgressTotals Progress::totals() {
+    std::lock_guard lock(mutex_);
+    return totals_locked();
+}
+
+ProgressTotals Progress::totals_locked() {
+    ProgressTotals t;
+    uint64_t in_flight = 0;
+    for (ItemId a : active_) {
+        const Item& it = *find(a);
+        in_flight += std::min(it.bytes.load(), it.size);
     }
+    // Monotonic and capped: bytes counted twice (a part sent again) never show as progress
+    // beyond the item, and nothing ever goes back.
+    reported_bytes_ = std::min(std::max(reported_bytes_, settled_bytes_ + in_flight), total_bytes_);
     auto now = Clock::now();
-    auto min_gap = mode_ == ProgressMode::json ? std::chrono::milliseconds(500)
-                                               : std::chrono::milliseconds(150);
-    if (!force && now - last_render_ < min_gap) return;
-    last_render_ = now;
-    uint64_t done = done_bytes_.load();
-    rate_.add(now, done);
-    double speed = rate_.bytes_per_second();
-    double eta =
-        speed > 0 && total_bytes_ >= done ? static_cast<double>(total_bytes_ - done) / speed : NAN;
-    if (mode_ == ProgressMode::json) {
-        nlohmann::json ev = {{"kind", "progress"},
-                             {"event", event},
-                             {"verb", verb_},
-                             {"item", item_},
-                             {"bytes", done},
-                             {"total_bytes", total_bytes_},
-                             {"files_done", files_done_},
-                             {"files_failed", files_failed_},
-                             {"files_total", total_files_},
-                             {"bytes_per_second", std::round(speed)}};
-        if (std::isfinite(eta)) ev["eta_seconds"] = std::round(eta * 10) / 10;
-        std::string line =
-            redact(ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) + "\n";
-        std::lock_guard out(g_stderr_mutex);
-        write_stderr(line);
-        return;
+    rate_.add(now, moved_.load());
+    t.bytes = reported_bytes_;
+    t.total_bytes = total_bytes_;
+    t.items_total = count_.load();
+    t.items_done = done_;
+    t.items_skipped = skipped_;
+    t.items_failed = failed_;
+    t.bytes_per_second = std::round(rate_.bytes_per_second());
+    if (t.bytes_per_second > 0 && t.total_bytes >= t.bytes)
+        t.eta_seconds = static_cast<double>(t.total_bytes - t.bytes) / t.bytes_per_second;
+    t.stage = stage_;
+    return t;
+}
+
+// Queued events go out in batches, just before the next other event, so each carries the
+// totals of everything queued so far (a folder's files are announced with the folder's size).
+void Progress::flush_queued() {
+    uint64_t n = count_.load();
+    if (flushed_ >= n) return;
+    uint64_t from = flushed_ + 1;
+    flushed_ = n;
+    for (uint64_t id = from; id <= n; ++id) {
+        Item* it = find(id);
+        if (!it) continue;
+        ProgressEvent e;
+        e.type = ProgressEventType::queued;
+        e.item = id;
+        e.name = it->name;
+        e.item_size = it->size;
+        emit(e);
     }
-    std::string line = "\r\x1b[K" + redact(bar_line(speed, eta));
-    std::lock_guard out(g_stderr_mutex);
-    write_stderr(line);
-    g_bar_visible = true;
+}
+
+void Progress::emit(ProgressEvent& event) {
+    if (closed_) return;
+    event.totals = totals_locked();
+    for (auto& sink : sinks_)
+        sink->on_event(event);
+}
+
+namespace {
+
+std::mutex g_stderr_mutex;
+bool g_bar_visible = false;
+
+}  // namespace
+
+// Shared with the bar sink (progress_sinks.cpp) so a message never lands inside a bar.
+std::mutex& stderr_mutex() {
+    return g_stderr_mutex;
+}
+
+bool& bar_visible() {
+    return g_bar_visible;
 }
 
 void stderr_line(std::string_view text) {
@@ -216,10 +404,10 @@ void stderr_line(std::string_view text) {
     line += '\n';
     std::lock_guard lock(g_stderr_mutex);
     if (g_bar_visible) {
-        write_stderr("\r\x1b[K");
+        terminal::write_stderr("\r\x1b[K");
         g_bar_visible = false;
     }
-    write_stderr(line);
+    terminal::write_stderr(line);
 }
 
 }  // namespace ri

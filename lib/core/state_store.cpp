@@ -1,20 +1,22 @@
 #include "core/state_store.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/file.hpp"
 #include "core/paths.hpp"
 
 namespace ri {
 namespace fs = std::filesystem;
 
 namespace {
+
+// user_version of a database whose parts are versioned in schema_versions.
+constexpr int64_t kVersionedSchema = 1000;
 
 [[noreturn]] void fail(sqlite3* db, std::string_view doing) {
     std::string detail = db ? sqlite3_errmsg(db) : "out of memory";
@@ -33,87 +35,22 @@ namespace {
 
 }  // namespace
 
-const std::vector<Migration>& state_migrations() {
-    static const std::vector<Migration> m = {
-        {1, "settings cache and per-tool metadata",
-         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
-        // Transfer resume state (lib/transfer/transfer_state.hpp explains the keys).
-        {2, "transfer resume state", R"sql(
-CREATE TABLE uploads (
-  id INTEGER PRIMARY KEY,
-  source TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  mtime_ns INTEGER NOT NULL,
-  dest TEXT NOT NULL,
-  upload_id TEXT NOT NULL,
-  part_size INTEGER NOT NULL,
-  parts INTEGER NOT NULL,
-  encrypted INTEGER NOT NULL DEFAULT 0,
-  key_b64 TEXT NOT NULL DEFAULT '',
-  iv_b64 TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  UNIQUE (source, dest)
-);
-CREATE TABLE upload_parts (
-  upload INTEGER NOT NULL REFERENCES uploads(id) ON DELETE CASCADE,
-  number INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  etag TEXT NOT NULL,
-  chain_iv TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (upload, number)
-);
-CREATE TABLE downloads (
-  id INTEGER PRIMARY KEY,
-  source TEXT NOT NULL,
-  dest TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  etag TEXT NOT NULL,
-  part_size INTEGER NOT NULL,
-  created_at TEXT NOT NULL,
-  UNIQUE (source, dest)
-);
-CREATE TABLE download_parts (
-  download INTEGER NOT NULL REFERENCES downloads(id) ON DELETE CASCADE,
-  number INTEGER NOT NULL,
-  PRIMARY KEY (download, number)
-);
-)sql"},
-        // Platform uploads (lib/transfer/platform_upload.hpp): the object key and file key chosen
-        // for a (source, library folder, name), and how far it got, so a rerun continues the same
-        // multipart upload and never registers a file twice.
-        {3, "platform upload state", R"sql(
-CREATE TABLE platform_uploads (
-  id INTEGER PRIMARY KEY,
-  source TEXT NOT NULL,
-  target TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  mtime_ns INTEGER NOT NULL,
-  object_key TEXT NOT NULL,
-  key_b64 TEXT NOT NULL,
-  stage TEXT NOT NULL,
-  sha512 TEXT NOT NULL DEFAULT '',
-  file_id TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  UNIQUE (source, target)
-);
-)sql"},
-    };
-    return m;
+const SchemaPart& core_schema() {
+    static const SchemaPart part{
+        "core",
+        {{1, "settings cache and per-tool metadata",
+          "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"}}};
+    return part;
 }
 
 fs::path StateStore::default_path() {
     return paths::state_dir() / "state.db";
 }
 
-StateStore StateStore::open(const fs::path& path, const std::vector<Migration>& migrations) {
+StateStore StateStore::open(const fs::path& path, const std::vector<SchemaPart>& parts) {
     paths::ensure_private_dir(path.parent_path());
     // Create the file ourselves so it is 0600 from its first byte, whatever the umask.
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw file_error(FileRole::output, path.string(), errno, "opening the state database");
-    ::fchmod(fd, 0600);
-    ::close(fd);
+    File(File::open_rw(path.string(), 0600)).close();
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
@@ -126,8 +63,14 @@ StateStore StateStore::open(const fs::path& path, const std::vector<Migration>& 
     store.exec("PRAGMA journal_mode=WAL;");
     store.exec("PRAGMA synchronous=NORMAL;");
     store.exec("PRAGMA foreign_keys=ON;");
-    store.migrate(migrations);
+    store.adopt_legacy_version(parts);
+    for (const auto& part : parts)
+        store.apply(part);
     return store;
+}
+
+StateStore StateStore::open(const fs::path& path, const std::vector<Migration>& migrations) {
+    return open(path, std::vector<SchemaPart>{{"main", migrations}});
 }
 
 StateStore::StateStore(StateStore&& o) noexcept
@@ -174,11 +117,15 @@ void StateStore::transaction(const std::function<void()>& fn) {
     }
 }
 
-int StateStore::schema_version() const {
+int StateStore::schema_version(std::string_view layer) const {
     sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db_, "PRAGMA user_version;", -1, &stmt, nullptr);
+    sqlite3_prepare_v2(db_, "SELECT version FROM schema_versions WHERE layer = ?", -1, &stmt,
+                       nullptr);
     int v = 0;
-    if (stmt && sqlite3_step(stmt) == SQLITE_ROW) v = sqlite3_column_int(stmt, 0);
+    if (stmt) {
+        sqlite3_bind_text(stmt, 1, layer.data(), static_cast<int>(layer.size()), SQLITE_TRANSIENT);
+        if (sqlite3_step(stmt) == SQLITE_ROW) v = sqlite3_column_int(stmt, 0);
+    }
     sqlite3_finalize(stmt);
     return v;
 }
@@ -193,22 +140,59 @@ std::string StateStore::journal_mode() const {
     return mode;
 }
 
-void StateStore::migrate(const std::vector<Migration>& migrations) {
-    int newest = migrations.empty() ? 0 : migrations.back().version;
-    int current = schema_version();
+// Before parts were versioned on their own, one PRAGMA user_version counted every migration of
+// ri's single list: 1 core's meta, 2 the transfer resume tables, 3 platform uploads (a part
+// named "main" had the whole count). Such a database is given the versions it really has.
+// user_version is then set past any old count, so an old ri refuses this database instead of
+// misreading it.
+void StateStore::adopt_legacy_version(const std::vector<SchemaPart>& parts) {
+    transaction([&] {
+        exec("CREATE TABLE IF NOT EXISTS schema_versions (layer TEXT PRIMARY KEY, "
+             "version INTEGER NOT NULL);");
+        int64_t legacy = 0;
+        {
+            auto q = prepare("PRAGMA user_version;");
+            if (q.step()) legacy = q.column_int(0);
+        }
+        if (legacy == 0 || legacy >= kVersionedSchema) return;
+        auto set = [&](std::string_view layer, int64_t version) {
+            if (version > 0)
+                prepare("INSERT OR REPLACE INTO schema_versions VALUES (?, ?)")
+                    .bind(1, layer)
+                    .bind(2, version)
+                    .run();
+        };
+        bool main = !parts.empty() && parts.front().layer == "main";
+        if (main) {
+            set("main", legacy);
+        } else {
+            set("core", std::min<int64_t>(legacy, 1));
+            set("transfer", std::max<int64_t>(legacy - 1, 0));
+        }
+        exec(fmt::format("PRAGMA user_version={};", kVersionedSchema));
+    });
+}
+
+void StateStore::apply(const SchemaPart& part) {
+    int newest = part.migrations.empty() ? 0 : part.migrations.back().version;
+    int current = schema_version(part.layer);
     if (current > newest) {
         throw Error::config(fmt::format(
-            "The state database {} was written by a newer ri (schema {}, this ri knows {}). "
+            "The state database {} was written by a newer ri ({} schema {}, this ri knows {}). "
             "Upgrade ri, or move the file away to start fresh.",
-            path_.string(), current, newest));
+            path_.string(), part.layer, current, newest));
     }
-    for (const auto& m : migrations) {
+    for (const auto& m : part.migrations) {
         if (m.version <= current) continue;
         transaction([&] {
             // Re-check inside the write lock: another process may have migrated meanwhile.
-            if (schema_version() >= m.version) return;
+            if (schema_version(part.layer) >= m.version) return;
             exec(m.sql);
-            exec(fmt::format("PRAGMA user_version={};", m.version));
+            prepare("INSERT OR REPLACE INTO schema_versions VALUES (?, ?)")
+                .bind(1, part.layer)
+                .bind(2, int64_t{m.version})
+                .run();
+            exec(fmt::format("PRAGMA user_version={};", kVersionedSchema));
         });
     }
 }

@@ -1,7 +1,14 @@
 // The per-user state database ($XDG_STATE_HOME/ri/state.db): SQLite in WAL mode so that several
-// ri processes and the dashboard read and write the same truth. Mode 0600 (it will hold resume
-// state with key material). Schema changes are numbered migrations applied in one transaction
-// each; a database newer than this binary is refused rather than damaged.
+// ri processes and the dashboard read and write the same truth. Mode 0600 (it holds resume
+// state with key material).
+//
+// Each layer owns its part of the schema (transfer its resume tables, storage its cost ledger,
+// pur, watch and dash theirs): a SchemaPart of numbered migrations, versioned on its own in the
+// table schema_versions. The store only opens the database and applies the parts it is given,
+// in the order given (lowest layer first), each migration in one transaction. A part newer in
+// the database than in this binary is refused rather than damaged; parts this binary does not
+// know are left alone, so a tool built without the watcher still opens a database the watcher
+// has written.
 #pragma once
 
 #include <filesystem>
@@ -22,24 +29,32 @@ struct Migration {
     std::string sql;
 };
 
-// The migrations of ri's whole schema, in order: one list for every layer, so that every tool
-// agrees on the version. A layer that needs tables adds its migration at the end.
-const std::vector<Migration>& state_migrations();
+struct SchemaPart {
+    std::string layer;  // "core", "transfer", ...: the key of its version
+    std::vector<Migration> migrations;
+};
+
+// core's own part: the meta table (settings cache and per-tool metadata).
+const SchemaPart& core_schema();
 
 class Statement;
 
 class StateStore {
   public:
-    // Opens (creating with mode 0600) and migrates. busy_timeout covers concurrent writers.
+    // Opens (creating with mode 0600) and applies the parts in order. busy_timeout covers
+    // concurrent writers.
+    static StateStore open(const std::filesystem::path& path, const std::vector<SchemaPart>& parts);
+    // A database of one part named "main" (ri-sandbox's own database, tests).
     static StateStore open(const std::filesystem::path& path,
-                           const std::vector<Migration>& migrations = state_migrations());
+                           const std::vector<Migration>& migrations);
     static std::filesystem::path default_path();
 
     StateStore(StateStore&&) noexcept;
     StateStore& operator=(StateStore&&) noexcept;
     ~StateStore();
 
-    int schema_version() const;
+    // The version of a part in this database (0 when never applied).
+    int schema_version(std::string_view layer = "main") const;
     void exec(std::string_view sql);
     Statement prepare(std::string_view sql);
     // Runs fn inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on exception).
@@ -50,7 +65,8 @@ class StateStore {
   private:
     explicit StateStore(sqlite3* db, std::filesystem::path path)
         : db_(db), path_(std::move(path)) {}
-    void migrate(const std::vector<Migration>& migrations);
+    void adopt_legacy_version(const std::vector<SchemaPart>& parts);
+    void apply(const SchemaPart& part);
 
     sqlite3* db_ = nullptr;
     std::filesystem::path path_;

@@ -1,4 +1,5 @@
 #include "core/units.hpp"
+#include "core/strings.hpp"
 
 #include <fmt/format.h>
 
@@ -60,9 +61,7 @@ std::optional<uint64_t> parse_size(std::string_view text) {
         value = value * 10 + digit;
         ++i;
     }
-    std::string suffix;
-    for (; i < text.size(); ++i)
-        suffix += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    std::string suffix = strings::lower(text.substr(i));
     uint64_t mult = 1;
     if (suffix.empty() || suffix == "b")
         mult = 1;

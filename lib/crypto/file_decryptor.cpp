@@ -62,7 +62,7 @@ struct Layout {
 
 class SegmentedCbcDecryptor {
   public:
-    SegmentedCbcDecryptor(const PosixFile& in, PosixFile& out, Layout layout,
+    SegmentedCbcDecryptor(const File& in, File& out, Layout layout,
                           const DecryptOptions& o)
         : in_(in),
           out_(out),
@@ -214,8 +214,8 @@ class SegmentedCbcDecryptor {
         digest_ = sha.hex_digest();
     }
 
-    const PosixFile& in_;
-    PosixFile& out_;
+    const File& in_;
+    File& out_;
     Layout layout_;
     const DecryptOptions& options_;
     size_t chunk_;
@@ -237,7 +237,7 @@ class SegmentedCbcDecryptor {
 
 }  // namespace
 
-uint64_t cbc_plaintext_size(const PosixFile& in, std::span<const std::byte> key,
+uint64_t cbc_plaintext_size(const File& in, std::span<const std::byte> key,
                             std::span<const std::byte> iv) {
     uint64_t size = in.size();
     check_whole_blocks(size, in.path());
@@ -256,7 +256,7 @@ uint64_t cbc_plaintext_size(const PosixFile& in, std::span<const std::byte> key,
     return size - pad;
 }
 
-DecryptResult decrypt_cbc_file(const PosixFile& in, PosixFile& out, std::span<const std::byte> key,
+DecryptResult decrypt_cbc_file(const File& in, File& out, std::span<const std::byte> key,
                                std::span<const std::byte> iv, const DecryptOptions& options) {
     cbc_plaintext_size(in, key, iv);  // validates size and padding before any work
     Layout layout;
@@ -271,7 +271,7 @@ DecryptResult decrypt_cbc_file(const PosixFile& in, PosixFile& out, std::span<co
     return SegmentedCbcDecryptor(in, out, std::move(layout), options).run();
 }
 
-DecryptResult decrypt_hkdf_file(const PosixFile& in, PosixFile& out, const HkdfFormat& format,
+DecryptResult decrypt_hkdf_file(const File& in, File& out, const HkdfFormat& format,
                                 const DecryptOptions& options) {
     if (format.master_key.size() != kAesKeySize)
         throw Error::usage("The master key must be 32 bytes.");

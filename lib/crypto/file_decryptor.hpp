@@ -14,7 +14,7 @@
 #include <span>
 #include <string>
 
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 #include "crypto/file_encryptor.hpp"
 
 namespace ri::crypto {
@@ -37,15 +37,15 @@ struct HkdfFormat {
     uint64_t part_size = 0;                 // plaintext bytes per part (partsize metadata)
 };
 
-DecryptResult decrypt_cbc_file(const PosixFile& in, PosixFile& out, std::span<const std::byte> key,
+DecryptResult decrypt_cbc_file(const File& in, File& out, std::span<const std::byte> key,
                                std::span<const std::byte> iv, const DecryptOptions& options = {});
 
-DecryptResult decrypt_hkdf_file(const PosixFile& in, PosixFile& out, const HkdfFormat& format,
+DecryptResult decrypt_hkdf_file(const File& in, File& out, const HkdfFormat& format,
                                 const DecryptOptions& options = {});
 
 // The plaintext size of a CBC ciphertext, from its last block; throws bad_data on a size that
 // is not whole blocks or on bad padding (wrong key or damaged file).
-uint64_t cbc_plaintext_size(const PosixFile& in, std::span<const std::byte> key,
+uint64_t cbc_plaintext_size(const File& in, std::span<const std::byte> key,
                             std::span<const std::byte> iv);
 
 }  // namespace ri::crypto

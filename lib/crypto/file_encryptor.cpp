@@ -12,7 +12,7 @@
 
 namespace ri::crypto {
 
-EncryptResult encrypt_file(PosixFile& in, PosixFile& out, std::span<const std::byte> key,
+EncryptResult encrypt_file(File& in, File& out, std::span<const std::byte> key,
                            std::span<const std::byte> iv, const ProgressFn& progress,
                            size_t chunk) {
     constexpr uint64_t kSlots = 4;

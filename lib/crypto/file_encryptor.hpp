@@ -9,7 +9,7 @@
 #include <span>
 #include <string>
 
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 
 namespace ri::crypto {
 
@@ -23,7 +23,7 @@ struct EncryptResult {
     uint64_t encrypted_size = 0;
 };
 
-EncryptResult encrypt_file(PosixFile& in, PosixFile& out, std::span<const std::byte> key,
+EncryptResult encrypt_file(File& in, File& out, std::span<const std::byte> key,
                            std::span<const std::byte> iv, const ProgressFn& progress = {},
                            size_t chunk = kDefaultChunk);
 

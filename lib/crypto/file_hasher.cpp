@@ -6,7 +6,7 @@
 
 namespace ri::crypto {
 
-HashResult hash_file(PosixFile& in, const ProgressFn& progress) {
+HashResult hash_file(File& in, const ProgressFn& progress) {
     in.advise_sequential();
     SecureBuffer buf(kDefaultChunk);
     Sha512 sha;

@@ -1,7 +1,7 @@
 // SHA-512 and size of a file, read sequentially in large chunks.
 #pragma once
 
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 #include "crypto/file_encryptor.hpp"
 
 namespace ri::crypto {
@@ -11,6 +11,6 @@ struct HashResult {
     uint64_t size = 0;
 };
 
-HashResult hash_file(PosixFile& in, const ProgressFn& progress = {});
+HashResult hash_file(File& in, const ProgressFn& progress = {});
 
 }  // namespace ri::crypto

@@ -7,20 +7,18 @@
 #include <sstream>
 
 #include "core/error.hpp"
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 #include "core/redact.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/random.hpp"
+#include "core/strings.hpp"
 
 namespace ri::crypto {
 
 void register_key_forms(std::span<const std::byte> key) {
     register_secret(base64_encode(key));
     register_secret(to_hex(key));
-    std::string upper = to_hex(key);
-    for (auto& c : upper)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    register_secret(upper);
+    register_secret(strings::upper(to_hex(key)));
 }
 
 SecureBuffer decode_base64_secret(std::string_view text, size_t bytes, std::string_view what) {
@@ -48,7 +46,7 @@ SecureBuffer random_secret(size_t bytes) {
 }
 
 SecureBuffer read_key_file(const std::string& path, size_t bytes) {
-    PosixFile f = PosixFile::open_read(path);
+    File f = File::open_read(path);
     std::string text(256, '\0');
     size_t n = f.read_full({reinterpret_cast<std::byte*>(text.data()), text.size()});
     text.resize(n);
@@ -60,7 +58,7 @@ SecureBuffer read_key_file(const std::string& path, size_t bytes) {
 }
 
 void write_key_file(const std::string& path, std::span<const std::byte> key) {
-    PosixFile f = PosixFile::create(path, 0600, /*exclusive=*/true);
+    File f = File::create(path, 0600, /*exclusive=*/true);
     std::string line = base64_encode(key) + "\n";
     f.write_all({reinterpret_cast<const std::byte*>(line.data()), line.size()});
     f.close();

@@ -10,6 +10,11 @@
 
 namespace ri::crypto {
 
+// Zeroes memory in a way the compiler may not elide (key material in strings, stack buffers).
+inline void secure_zero(void* data, size_t size) {
+    OPENSSL_cleanse(data, size);
+}
+
 class SecureBuffer {
   public:
     SecureBuffer() = default;
@@ -28,7 +33,7 @@ class SecureBuffer {
     ~SecureBuffer() { wipe(); }
 
     void wipe() {
-        if (data_) OPENSSL_cleanse(data_.get(), size_);
+        if (data_) secure_zero(data_.get(), size_);
     }
     std::byte* data() { return data_.get(); }
     const std::byte* data() const { return data_.get(); }

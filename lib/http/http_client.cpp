@@ -13,9 +13,13 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
+#include "core/strings.hpp"
 #include "http/retry_timing.hpp"
 
 namespace ri::http {
+using strings::lower;
+using strings::iequals;
+using strings::trim;
 namespace {
 
 // curl_global_init is not thread-safe before 7.84; run it once before the first handle.
@@ -25,29 +29,6 @@ void global_init() {
         return true;
     }();
     (void)done;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() &&
-           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
-    return s;
 }
 
 // The part of an error body kept when the 2xx body would have gone to a sink.
@@ -109,19 +90,6 @@ bool is_proxy_challenge(const Response& response) {
 // The URL for logs: signatures in the query are redacted by ri::redact.
 std::string loggable(std::string_view url) {
     return redact(url);
-}
-
-// Sleeps in short slices so Ctrl+C is noticed within a tenth of a second.
-void interruptible_sleep(std::chrono::milliseconds delay) {
-    using clock = std::chrono::steady_clock;
-    auto until = clock::now() + delay;
-    while (true) {
-        if (cancel::requested()) throw Error::interrupted("Interrupted.");
-        auto now = clock::now();
-        if (now >= until) return;
-        std::this_thread::sleep_for(
-            std::min<clock::duration>(until - now, std::chrono::milliseconds(100)));
-    }
 }
 
 }  // namespace
@@ -497,7 +465,7 @@ Response HttpClient::send(Request request) {
         log::warn("{} {} (attempt {} of {}) failed: {}; retrying in {} ms", request.method,
                   loggable(request.url), attempt, max_attempts, reason, delay.count());
         if (on_retry_) on_retry_(RetryEvent{attempt, status, delay, reason});
-        interruptible_sleep(delay);
+        cancel::sleep_for(delay);
     }
 }
 

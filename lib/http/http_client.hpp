@@ -24,6 +24,10 @@
 
 #include "http/proxy.hpp"
 
+namespace ri {
+class Config;
+}
+
 namespace ri::http {
 
 // Header names are compared case-insensitively; Response stores them lower-cased.
@@ -76,6 +80,9 @@ struct ClientOptions {
     std::string user_agent = "ri/" RI_VERSION;
     std::string ca_bundle;  // empty: the system's trust store
 };
+
+// HTTP client settings from ri's config: retries (max_retries) and proxies.
+ClientOptions client_options_from(const Config& config);
 
 // A failure to get any HTTP answer (DNS, connect, TLS, reset, timeout) after the retries.
 // Status-code failures are returned as Responses, not thrown: the caller maps them.

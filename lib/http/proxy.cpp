@@ -12,25 +12,14 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/redact.hpp"
+#include "core/strings.hpp"
+#include "http/http_client.hpp"
 #include "http/url_parts.hpp"
 
 namespace ri::http {
+using strings::lower;
+using strings::trim;
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
 
 // Lower-case name first, as libcurl and most tools do, then the upper-case one.
 std::string env_either(const char* lower_name, const char* upper_name) {
@@ -309,6 +298,17 @@ bool no_proxy_matches(const std::vector<std::string>& entries, std::string_view 
         if (host_matches(*entry, h)) return true;
     }
     return false;
+}
+
+ClientOptions client_options_from(const Config& config) {
+    ClientOptions o;
+    try {
+        o.retry.max_attempts = std::max(1, std::stoi(config.get_or("max_retries", "10")) + 1);
+    } catch (const std::exception&) {
+        throw Error::config("max_retries must be a whole number.");
+    }
+    o.proxy = proxy_settings_from(config);
+    return o;
 }
 
 }  // namespace ri::http

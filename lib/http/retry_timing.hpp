@@ -23,7 +23,4 @@ std::chrono::milliseconds compute_backoff(std::chrono::milliseconds base_delay,
 std::optional<std::chrono::milliseconds> parse_retry_after_value(
     std::string_view value, std::chrono::system_clock::time_point now);
 
-// Seconds since the epoch of an HTTP-date, or nullopt.
-std::optional<int64_t> parse_http_date(std::string_view text);
-
 }  // namespace ri::http

@@ -1,17 +1,12 @@
 #include "http/url_parts.hpp"
+#include "core/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace ri::http {
+using strings::lower;
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';

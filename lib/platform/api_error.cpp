@@ -6,19 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/redact.hpp"
+#include "core/strings.hpp"
 
 namespace ri::platform {
+using strings::lower;
 
 namespace {
 
 using nlohmann::json;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 void collect(const json& j, const std::string& field, std::vector<std::string>& out) {
     auto add = [&](const std::string& text) {
@@ -92,17 +87,17 @@ void throw_client_error(long status, std::string_view body, const CallInfo& call
     if (status == 404) {
         std::string thing = call.thing.empty() ? "the resource" : call.thing;
         throw NotFoundError(
-            ExitCode::no_input, status,
+            ExitCode::missing_input, status,
             fmt::format("{} not found on {} (or not visible to this API key).", thing, host),
             detail);
     }
     if (is_conflict(status, body)) {
         throw ConflictError(
-            ExitCode::cant_create, status,
+            ExitCode::cannot_create, status,
             fmt::format("{} failed: {}", call.action, said.empty() ? "it already exists." : said),
             detail);
     }
-    throw ApiError(ExitCode::data, status,
+    throw ApiError(ExitCode::bad_data, status,
                    fmt::format("{} was refused by the platform (HTTP {}){}", call.action, status,
                                said.empty() ? "." : ": " + said),
                    detail);

@@ -1,5 +1,5 @@
 // The records ri-jobs prints (docs/conventions.md): `job`, `status`, `coretype`, `analysis` and
-// `log`, snake_case with "kind" first, and the human line of each.
+// `log`, snake_case with "kind" first (their human lines are lib/cli/renderers.hpp).
 #pragma once
 
 #include <string>
@@ -22,13 +22,5 @@ Json coretype_record(const CoreType& type);
 //  "allowed_core_types"?}]} (allowed core types only with `full`).
 Json analysis_record(const Analysis& analysis, bool full);
 
-std::string job_header();
-std::string job_line(const Json& record);
-std::string status_header();
-std::string status_line(const Json& record);
-std::string coretype_header();
-std::string coretype_line(const Json& record);
-std::string analysis_header();
-std::string analysis_line(const Json& record);
 
 }  // namespace ri::platform

@@ -9,6 +9,7 @@
 
 #include "core/cancel.hpp"
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace ri::platform {
 
@@ -17,14 +18,7 @@ namespace {
 using std::chrono::milliseconds;
 
 void interruptible_sleep(milliseconds d) {
-    auto end = std::chrono::steady_clock::now() + d;
-    while (std::chrono::steady_clock::now() < end) {
-        cancel::check();
-        std::this_thread::sleep_for(std::min<milliseconds>(
-            milliseconds(100),
-            std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now())));
-    }
-    cancel::check();
+    cancel::sleep_for(d);
 }
 
 std::string seconds_text(milliseconds d) {
@@ -35,11 +29,8 @@ std::string seconds_text(milliseconds d) {
 }  // namespace
 
 std::string status_enum_form(std::string_view status) {
-    std::string out;
-    for (char c : status)
-        out += c == ' ' || c == '-'
-                   ? '_'
-                   : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string out = strings::upper(status);
+    std::replace_if(out.begin(), out.end(), [](char c) { return c == ' ' || c == '-'; }, '_');
     return out;
 }
 
@@ -126,7 +117,7 @@ std::map<std::string, JobStatus> JobWatcher::wait(
     for (const auto& id : ids)
         if (std::find(pending.begin(), pending.end(), id) == pending.end()) pending.push_back(id);
     auto start = options_.now();
-    milliseconds gap = options_.interval;
+    PollBackoff backoff(options_.interval, options_.max_interval);
     while (true) {
         bool changed = false;
         for (auto it = pending.begin(); it != pending.end();) {
@@ -146,9 +137,7 @@ std::map<std::string, JobStatus> JobWatcher::wait(
             }
         }
         if (pending.empty()) return done;
-        gap = changed ? options_.interval
-                      : std::min(options_.max_interval,
-                                 milliseconds(static_cast<int64_t>(gap.count() * 1.5)));
+        milliseconds gap = backoff.next(changed);
         if (options_.timeout) {
             auto elapsed = std::chrono::duration_cast<milliseconds>(options_.now() - start);
             if (elapsed >= *options_.timeout) {
@@ -175,6 +164,45 @@ std::vector<std::string> new_tail_lines(const std::vector<std::string>& before,
             return {now.begin() + static_cast<std::ptrdiff_t>(k), now.end()};
     }
     return now;
+}
+
+JobStatus follow_log(PlatformClient& c, const std::string& id, const LogOptions& o,
+                     const LogEvents& events) {
+    auto sleep = o.wait.sleep ? o.wait.sleep : interruptible_sleep;
+    int window = o.follow ? std::max(o.lines, 200) : o.lines;
+    PollBackoff backoff(o.wait.interval, o.wait.max_interval);
+    std::vector<std::string> seen;
+    std::string last_status;
+    bool first = true;
+    for (;;) {
+        JobStatus s = latest_status(c, id);
+        bool changed = s.status != last_status;
+        if (changed && o.follow && events.on_status) events.on_status(s);
+        last_status = s.status;
+        auto runs = c.job_runs(id);
+        if (!runs.empty()) {
+            std::vector<std::string> now;
+            try {
+                now = c.tail(id, runs.back().id, o.file, window);
+            } catch (const NotFoundError&) {
+                // The log does not exist yet.
+            }
+            auto fresh = new_tail_lines(seen, now);
+            // The first time, only the last N lines; after that everything new.
+            size_t skip = first && fresh.size() > static_cast<size_t>(o.lines)
+                              ? fresh.size() - static_cast<size_t>(o.lines)
+                              : 0;
+            for (size_t i = skip; i < fresh.size(); ++i)
+                if (events.on_line) events.on_line(fresh[i]);
+            changed = changed || !fresh.empty();
+            if (!now.empty()) first = false;
+            seen = std::move(now);
+        } else if (!o.follow && events.on_notice) {
+            events.on_notice(fmt::format("job {} has not started a run yet ({})", id, s.status));
+        }
+        if (!o.follow || is_terminal_status(s.status)) return s;
+        sleep(backoff.next(changed));
+    }
 }
 
 }  // namespace ri::platform

@@ -3,6 +3,7 @@
 // jobs-usage scope (25/s) rather than the user scope (2/s), and slows down while nothing changes.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -36,6 +37,24 @@ struct WaitOptions {
     std::function<std::chrono::steady_clock::time_point()> now;
 };
 
+// The gap between polls of a watcher: the first interval again after something changed, else
+// 1.5 times the last one, up to max_interval. Shared by JobWatcher and follow_log so that both
+// slow down alike while a job sits in a queue.
+class PollBackoff {
+  public:
+    PollBackoff(std::chrono::milliseconds first, std::chrono::milliseconds max)
+        : first_(first), max_(std::max(max, first)), gap_(first) {}
+    std::chrono::milliseconds next(bool changed) {
+        gap_ = changed ? first_
+                       : std::min(max_, std::chrono::milliseconds(
+                                            static_cast<int64_t>(gap_.count() * 1.5)));
+        return gap_;
+    }
+
+  private:
+    std::chrono::milliseconds first_, max_, gap_;
+};
+
 // Polls the latest status of each job until every one is terminal. Between rounds it sleeps the
 // interval, which grows 1.5x (up to max_interval) while no job changes and drops back to the
 // first value when one does. on_change sees each new status; on_done each job as it ends.
@@ -54,6 +73,23 @@ class JobWatcher {
     StatusFn status_;
     WaitOptions options_;
 };
+
+// A job's log (tail endpoint of its latest run): the last `lines` lines, and with follow every
+// new line until the job ends, polling like JobWatcher.
+struct LogOptions {
+    std::string file = "process_output.log";
+    int lines = 20;
+    bool follow = false;
+    WaitOptions wait;
+};
+struct LogEvents {
+    std::function<void(const std::string& line)> on_line;
+    std::function<void(const JobStatus& status)> on_status;  // each new status while following
+    std::function<void(const std::string& text)> on_notice;  // "job X has not started a run yet"
+};
+// Returns the job's last status: terminal when following.
+JobStatus follow_log(PlatformClient& client, const std::string& job_id, const LogOptions& options,
+                     const LogEvents& events);
 
 // New lines of a log whose end is read again and again (the tail endpoint answers the last N
 // lines): the lines of `now` after the longest overlap of the end of `before` with its start.

@@ -5,6 +5,8 @@
 #include <ctime>
 
 #include "core/redact.hpp"
+#include "core/strings.hpp"
+#include "core/time_text.hpp"
 
 namespace ri::platform {
 
@@ -49,38 +51,6 @@ bool json_bool(const Json& j, const char* key) {
     return false;
 }
 
-std::optional<TimePoint> parse_iso8601(std::string_view text) {
-    std::string s(text);
-    int y, mo, d, h, mi;
-    double sec = 0;
-    int consumed = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &consumed) <
-        6)
-        return std::nullopt;
-    std::tm tm{};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = static_cast<int>(sec);
-    time_t t = timegm(&tm);
-    if (t == static_cast<time_t>(-1)) return std::nullopt;
-    std::string_view zone = std::string_view(s).substr(static_cast<size_t>(consumed));
-    long offset = 0;
-    if (!zone.empty() && zone != "Z" && zone != "z") {
-        int oh = 0, om = 0;
-        char sign = zone[0];
-        std::string z(zone.substr(1));
-        if ((sign != '+' && sign != '-') || std::sscanf(z.c_str(), "%2d:%2d", &oh, &om) < 1)
-            return std::nullopt;
-        offset = (oh * 3600L + om * 60L) * (sign == '+' ? 1 : -1);
-    }
-    auto tp = std::chrono::system_clock::from_time_t(t - offset);
-    tp += std::chrono::milliseconds(static_cast<int64_t>((sec - static_cast<int>(sec)) * 1000));
-    return tp;
-}
-
 namespace {
 
 const Json& child(const Json& j, const char* key) {
@@ -94,10 +64,8 @@ PathParts path_parts_from(const Json& j) {
     return {json_string(j, "container"), json_string(j, "path")};
 }
 
-bool is_sha512_name(std::string name) {
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return name == "sha512" || name == "sha-512";
+bool is_sha512_name(const std::string& name) {
+    return strings::iequals(name, "sha512") || strings::iequals(name, "sha-512");
 }
 
 }  // namespace
@@ -151,7 +119,7 @@ StorageCredentials StorageCredentials::from_json(const Json& j) {
     c.session_token = json_string(j, "sessionToken");
     c.sas_token = json_string(j, "sasToken");
     if (c.sas_token.starts_with('?')) c.sas_token.erase(0, 1);
-    if (auto e = json_string(j, "expiration"); !e.empty()) c.expiration = parse_iso8601(e);
+    if (auto e = json_string(j, "expiration"); !e.empty()) c.expiration = time_text::parse_iso8601(e);
     if (auto it = j.find("paths"); it != j.end() && it->is_array()) {
         for (const auto& p : *it) {
             CredentialPath cp{json_string(p, "path"), path_parts_from(child(p, "pathParts")),
@@ -193,10 +161,7 @@ CloudFile CloudFile::from_json(const Json& j) {
     if (auto it = j.find("fileChecksums"); it != j.end() && it->is_array()) {
         for (const auto& c : *it) {
             if (is_sha512_name(json_string(c, "hashFunction"))) {
-                f.sha512 = json_string(c, "fileHash");
-                std::transform(
-                    f.sha512.begin(), f.sha512.end(), f.sha512.begin(),
-                    [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+                f.sha512 = strings::lower(json_string(c, "fileHash"));
                 break;
             }
         }

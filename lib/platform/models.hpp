@@ -182,7 +182,5 @@ struct RegisterFileRequest {
 std::string json_string(const Json& j, const char* key);
 uint64_t json_u64(const Json& j, const char* key);
 bool json_bool(const Json& j, const char* key);
-// "2026-01-01T00:00:00.000Z" (or +HH:MM) -> time point; nullopt when it is not ISO 8601.
-std::optional<TimePoint> parse_iso8601(std::string_view text);
 
 }  // namespace ri::platform

@@ -102,7 +102,7 @@ std::unique_ptr<PlatformClient> PlatformClient::from_config(const Config& config
         throw Error::config(
             "No API key: set RESCALE_API_KEY, or run 'ri-config set api_key -' and paste it.");
     std::string url = config.get_or("api_url", "https://platform.rescale.com");
-    options.http = storage::client_options_from(config);
+    options.http = http::client_options_from(config);
     options.max_retries = std::max(0, options.http.retry.max_attempts - 1);
     // Every ri process of this key shares one budget through ri-ratelimitd (unless the
     // ratelimit_coordinator setting is off); the daemon starts with the first call, not here.
@@ -115,13 +115,7 @@ void PlatformClient::sleep_for(milliseconds d) {
         options_.sleep(d);
         return;
     }
-    auto until = std::chrono::steady_clock::now() + d;
-    while (std::chrono::steady_clock::now() < until) {
-        cancel::check();
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-            milliseconds(100), until - std::chrono::steady_clock::now()));
-    }
-    cancel::check();
+    cancel::sleep_for(d);
 }
 
 milliseconds PlatformClient::backoff(int attempt) const {

@@ -1,5 +1,5 @@
 // The records the platform tools print (docs/conventions.md): `file` and `folder`, snake_case,
-// "kind" first, and the human line of each. Shared so that ri-files, ri-upload (platform mode),
+// "kind" first (their human lines are lib/cli/renderers.hpp). Shared so that ri-files, ri-upload,
 // ri-download and ri-jobs describe a library file the same way, and each can read the others'.
 #pragma once
 
@@ -17,10 +17,5 @@ Json file_record(const CloudFile& file);
 Json folder_record(const Folder& folder);
 Json item_record(const FolderItem& item);
 
-// Human lines: "ID  SIZE  DATE  NAME" with the header below.
-std::string file_line(const Json& record);
-std::string folder_line(const Json& record);
-std::string item_line(const Json& record);  // either kind
-std::string item_header();
 
 }  // namespace ri::platform

@@ -11,17 +11,15 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace ri::platform {
 
 namespace {
 
+// A directive's line keeps its line feed out already; CR of a CRLF script is space here.
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
+    return strings::trim(s, " \t\r");
 }
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {

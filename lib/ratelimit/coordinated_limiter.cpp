@@ -25,14 +25,7 @@ namespace {
 using json = nlohmann::json;
 
 void default_sleep(Duration wait) {
-    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
-    while (true) {
-        cancel::check();
-        auto now = Clock::now();
-        if (now >= deadline) return;
-        std::this_thread::sleep_for(
-            std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(100)));
-    }
+    cancel::sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
 }
 
 int connect_socket(const std::filesystem::path& path) {

@@ -9,16 +9,9 @@ namespace ri::ratelimit {
 
 namespace {
 
-// Sleeps in short slices so Ctrl+C during a long wait (a cool-down after a 429) is noticed.
+// Ctrl+C during a long wait (a cool-down after a 429) is noticed at once.
 void interruptible_sleep(Duration wait) {
-    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
-    while (true) {
-        cancel::check();
-        auto now = Clock::now();
-        if (now >= deadline) return;
-        std::this_thread::sleep_for(
-            std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(100)));
-    }
+    cancel::sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
 }
 
 }  // namespace

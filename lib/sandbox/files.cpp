@@ -11,7 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/file_decryptor.hpp"
@@ -31,7 +31,7 @@ std::string lower(std::string s) {
 }
 
 std::string md5_of_file(const std::string& path) {
-    PosixFile in = PosixFile::open_read(path);
+    File in = File::open_read(path);
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
     std::vector<std::byte> buf(1 << 20);
@@ -50,7 +50,7 @@ std::string md5_of_file(const std::string& path) {
 // Stores a local file as one object (multipart above 64 MiB).
 void put_file(storage::Backend& backend, const std::string& key, const std::string& path,
               const storage::Metadata& meta) {
-    PosixFile in = PosixFile::open_read(path);
+    File in = File::open_read(path);
     uint64_t size = in.size();
     constexpr uint64_t part = 16u << 20;
     if (size <= (64u << 20)) {
@@ -299,8 +299,8 @@ FileRow Server::Impl::store_plaintext_file(const User& u, const std::string& loc
     std::string enc_path = (fs::path(opt.data_dir) / "cache" / ("enc-" + random_id(12))).string();
     crypto::EncryptResult r;
     {
-        PosixFile in = PosixFile::open_read(local_path);
-        PosixFile out = PosixFile::create(enc_path, 0600);
+        File in = File::open_read(local_path);
+        File out = File::create(enc_path, 0600);
         r = crypto::encrypt_file(in, out, k.span(), iv.span());
     }
     std::string iv_b64 = crypto::base64_encode(iv.span());
@@ -335,7 +335,7 @@ void Server::Impl::fetch_plaintext(const FileRow& f, const std::string& dest) {
     std::string enc_path = dest + ".enc";
     storage::ObjectInfo info;
     {
-        PosixFile out = PosixFile::create(enc_path, 0600);
+        File out = File::create(enc_path, 0600);
         info = backend->get(f.doc["pathParts"].value("path", ""), std::nullopt,
                             [&](std::span<const std::byte> data) { out.write_all(data); });
     }
@@ -345,8 +345,8 @@ void Server::Impl::fetch_plaintext(const FileRow& f, const std::string& dest) {
         throw Error::bad_data("The file's encryption key is not valid.");
     }
     try {
-        PosixFile in = PosixFile::open_read(enc_path);
-        PosixFile out = PosixFile::create(dest, 0600);
+        File in = File::open_read(enc_path);
+        File out = File::create(dest, 0600);
         crypto::DecryptOptions o;
         o.hash = false;
         o.threads = 1;
@@ -567,7 +567,7 @@ void Server::Impl::routes_files() {
         }
         std::string tmp = (fs::path(opt.data_dir) / "cache" / ("up-" + random_id(12))).string();
         {
-            PosixFile out = PosixFile::create(tmp, 0600);
+            File out = File::create(tmp, 0600);
             out.write_all(std::as_bytes(std::span(part.content.data(), part.content.size())));
         }
         FileRow f;
@@ -591,7 +591,7 @@ void Server::Impl::routes_files() {
     on("GET", "/api/v2/files/([A-Za-z0-9]+)/contents/", [this](Ctx& c) {
         auto f = find_file(c.user.id, c.arg(1));
         if (!f) not_found();
-        auto file = std::make_shared<PosixFile>(PosixFile::open_read(plaintext_cache(*f)));
+        auto file = std::make_shared<File>(File::open_read(plaintext_cache(*f)));
         uint64_t size = file->size();
         c.res.set_header("Content-Disposition",
                          fmt::format("attachment; filename=\"{}\"", f->name));

@@ -18,7 +18,7 @@ struct Options {
     std::string bind = "127.0.0.1";
     std::string users_file;   // JSON users file (docs/sandbox.md); empty: generated once
     std::string storage_url;  // s3://BUCKET[/prefix] or az://[ACCOUNT/]CONTAINER[/prefix]
-    storage::StorageCliOptions storage;
+    storage::EndpointOverrides storage;
     std::string rate_limits = "real";  // real | off | xN (N a positive number)
     std::string jobs = "execute";      // execute | simulate
     double step_seconds = 1.0;         // time between automatic status changes

@@ -226,7 +226,7 @@ void Server::Impl::open() {
                 "ri-sandbox needs the Azure account key (AZURE_STORAGE_KEY) to sign SAS tokens.");
     }
     auto pool =
-        std::make_shared<http::HttpClientPool>(storage::client_options_from(Config::load()));
+        std::make_shared<http::HttpClientPool>(http::client_options_from(Config::load()));
     backend = storage::make_backend(*url, profile, std::move(pool));
     load_users();
 }

@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/cancel.hpp"
 #include "core/redact.hpp"
 #include "http/url_parts.hpp"
 #include "storage/azure_block_id.hpp"
@@ -188,10 +189,9 @@ class AzureBackend final : public Backend {
             try {
                 r = client->send(std::move(request));
             } catch (const http::TransportError& e) {
-                // Bytes already streamed: the caller resumes from there with a range.
-                if (e.sink_bytes() > 0) throw;
+                // With the bytes already streamed: the caller resumes from there with a range.
                 throw transport_storage_error(kService, url_of(key), e.what(), e.is_timeout(),
-                                              e.is_tls());
+                                              e.is_tls(), e.sink_bytes());
             }
         }
         if (!r.ok()) fail(r, url_of(key));
@@ -236,7 +236,7 @@ class AzureBackend final : public Backend {
             // The service refuses uncommitted block ids of different lengths on one blob, so
             // blocks another program left behind (its own id scheme) block ri's upload.
             throw StorageError(
-                ExitCode::data,
+                ExitCode::bad_data,
                 url_of(key) +
                     " has unfinished blocks left by another program, which Azure will not mix "
                     "with ri's. Delete the object, or wait until Azure drops them (after 7 "
@@ -366,12 +366,12 @@ class AzureBackend final : public Backend {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
         while (status == "pending") {
             if (std::chrono::steady_clock::now() > deadline) {
-                throw StorageError(ExitCode::temp_fail,
+                throw StorageError(ExitCode::temporary,
                                    "Azure is still copying " + url_of(source_key) + " to " +
                                        url_of(dest_key) + " after an hour. Try again later.",
                                    0, "CopyPending", "x-ms-copy-status: pending");
             }
-            std::this_thread::sleep_for(delay);
+            cancel::sleep_for(delay);
             delay = std::min(delay * 2, std::chrono::milliseconds(5000));
             http::Response p = send_blob("HEAD", dest_key, "", {});
             if (!p.ok()) fail(p, url_of(dest_key));
@@ -423,7 +423,7 @@ class AzureBackend final : public Backend {
     void check_token(const std::string& key, const std::string& upload_id) const {
         if (!is_azure_upload_token(upload_id)) {
             throw StorageError(
-                ExitCode::data,
+                ExitCode::bad_data,
                 "The upload of " + url_of(key) +
                     " cannot be resumed: its upload id is not one ri made for Azure.",
                 404, "NoSuchUpload", "upload id '" + upload_id + "'");

@@ -4,6 +4,7 @@
 
 #include "http/url_parts.hpp"
 #include "storage/azure_shared_key.hpp"
+#include "core/time_text.hpp"
 
 namespace ri::storage {
 namespace {
@@ -14,22 +15,13 @@ bool has_start(const SasRequest& r) {
 
 }  // namespace
 
-std::string sas_time(std::chrono::system_clock::time_point when) {
-    std::time_t t = std::chrono::system_clock::to_time_t(when);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 std::string sas_string_to_sign(const SasRequest& r) {
     std::string resource = "/blob/" + r.account + "/" + r.container;
     if (!r.blob.empty()) resource += "/" + r.blob;
     std::string s;
     s += r.permissions + "\n";
-    s += (has_start(r) ? sas_time(r.start) : "") + "\n";
-    s += sas_time(r.expiry) + "\n";
+    s += (has_start(r) ? time_text::iso8601(r.start) : "") + "\n";
+    s += time_text::iso8601(r.expiry) + "\n";
     s += resource + "\n";
     s += "\n";  // si: no stored access policy
     s += "\n";  // sip
@@ -48,8 +40,8 @@ std::string make_service_sas(const SasRequest& r, std::string_view base64_accoun
     std::string token = "sv=" + std::string(kAzureSasVersion);
     token += "&sr=" + std::string(r.blob.empty() ? "c" : "b");
     token += "&sp=" + r.permissions;
-    if (has_start(r)) token += "&st=" + http::uri_encode(sas_time(r.start));
-    token += "&se=" + http::uri_encode(sas_time(r.expiry));
+    if (has_start(r)) token += "&st=" + http::uri_encode(time_text::iso8601(r.start));
+    token += "&se=" + http::uri_encode(time_text::iso8601(r.expiry));
     if (!r.protocol.empty()) token += "&spr=" + http::uri_encode(r.protocol);
     token += "&sig=" + http::uri_encode(sig);
     return token;

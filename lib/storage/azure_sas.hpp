@@ -28,8 +28,6 @@ struct SasRequest {
     std::string protocol;  // "https", "https,http" or empty
 };
 
-// "2026-01-01T00:00:00Z": the UTC form SAS times take (seconds precision).
-std::string sas_time(std::chrono::system_clock::time_point when);
 // The string to sign for a request (exposed for tests).
 std::string sas_string_to_sign(const SasRequest& request);
 // The token: sv, sr, sp, st?, se, spr?, sig (URL-encoded). Throws Error::config when the key is

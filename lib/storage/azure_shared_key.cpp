@@ -16,28 +16,18 @@
 #include "core/redact.hpp"
 #include "crypto/encoding.hpp"
 #include "http/url_parts.hpp"
+#include "core/strings.hpp"
+#include "core/time_text.hpp"
 
 namespace ri::storage {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
-    return out;
-}
+using strings::iequals;
+using strings::lower;
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && lower(a) == lower(b);
-}
-
+// Linear whitespace only: the canonical form of a header value.
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
+    return strings::trim(text, " \t");
 }
 
 // Runs of linear whitespace inside a value become one space (the documented canonical form).
@@ -146,21 +136,6 @@ bool has_body(std::string_view method) {
 
 }  // namespace
 
-std::string azure_http_date(std::chrono::system_clock::time_point when) {
-    static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                         "Thu", "Fri", "Sat"};
-    static constexpr std::array<const char*, 12> kMonths = {
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = std::chrono::system_clock::to_time_t(when);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
-                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                  tm.tm_sec);
-    return buf;
-}
-
 void azure_set_header(http::Headers& headers, std::string_view name, std::string value) {
     std::erase_if(headers, [&](const auto& header) { return iequals(header.first, name); });
     headers.emplace_back(std::string(name), std::move(value));
@@ -218,7 +193,7 @@ std::string AzureSharedKeySigner::signature(std::string_view text) const {
 
 void AzureSharedKeySigner::sign(http::Request& request,
                                 std::chrono::system_clock::time_point now) const {
-    azure_set_header(request.headers, "x-ms-date", azure_http_date(now));
+    azure_set_header(request.headers, "x-ms-date", time_text::http_date(now));
     std::erase_if(request.headers,
                   [](const auto& header) { return iequals(header.first, "Authorization"); });
     std::string auth = "SharedKey " + account_ + ":" + signature(string_to_sign(request));

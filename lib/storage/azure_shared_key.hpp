@@ -21,8 +21,6 @@ namespace ri::storage {
 // it is recent enough for empty Content-Length when 0 and Encoded="true" blob names.
 inline constexpr std::string_view kAzureApiVersion = "2021-08-06";
 
-// An HTTP date as x-ms-date wants it: "Sun, 11 Oct 2009 21:49:13 GMT" (never localized).
-std::string azure_http_date(std::chrono::system_clock::time_point when);
 
 class AzureSharedKeySigner {
   public:

@@ -7,6 +7,7 @@
 
 #include "storage/azure_shared_key.hpp"
 #include "storage/storage_error.hpp"
+#include "core/strings.hpp"
 
 namespace ri::storage {
 namespace {
@@ -26,11 +27,7 @@ StorageError malformed(std::string_view what, std::string_view body) {
                         "expected " + std::string(what) + ", got: " + excerpt);
 }
 
-std::string lower(std::string text) {
-    for (char& c : text)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return text;
-}
+using strings::lower;
 
 uint64_t to_u64(const char* text) {
     uint64_t n = 0;

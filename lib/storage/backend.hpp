@@ -1,5 +1,6 @@
 // One interface over the object stores ri moves data to and from: S3 (and S3-compatible
-// services such as Ceph radosgw) and Azure Blob. A Backend is bound to one bucket (S3) or
+// services such as Ceph radosgw) and Azure Blob. Every failure is a StorageError
+// (storage_error.hpp): no type of the http layer crosses this interface. A Backend is bound to one bucket (S3) or
 // container (Azure). Methods are thread-safe: implementations lend each call an HTTP client
 // from a pool, so every worker reuses its own connection.
 //
@@ -86,8 +87,8 @@ class Backend {
     virtual std::optional<ObjectInfo> head(const std::string& key) = 0;
     // Streams the object (or a range of it) to sink and returns what the response's headers say
     // of the object: size (the whole object's, also for a range), ETag, metadata, Content-MD5 —
-    // so a small object needs no HEAD before its GET. Throws StorageError, and http
-    // TransportError when the connection broke mid-body (sink_bytes() says how far it got).
+    // so a small object needs no HEAD before its GET. Throws StorageError; when the connection
+    // broke mid-body its bytes_received() says how far the sink got.
     virtual ObjectInfo get(const std::string& key, std::optional<ByteRange> range,
                            const Sink& sink) = 0;
     virtual ObjectInfo put(const std::string& key, std::span<const std::byte> body,
@@ -116,5 +117,10 @@ class Backend {
                             MetadataDirective directive = MetadataDirective::copy,
                             const Metadata& metadata = {}) = 0;
 };
+
+// Every object under prefix (no delimiter: the whole tree), page by page as they arrive;
+// on_object returns false to stop. Returns the number of objects delivered.
+size_t for_each_object(Backend& backend, const std::string& prefix,
+                       const std::function<bool(const ObjectInfo&)>& on_object);
 
 }  // namespace ri::storage

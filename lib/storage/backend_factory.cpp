@@ -4,33 +4,10 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
-#include "http/proxy.hpp"
 #include "storage/azure_backend.hpp"
 #include "storage/s3_backend.hpp"
 
 namespace ri::storage {
-
-void add_storage_options(CLI::App& app, StorageCliOptions& o) {
-    app.add_option("--storage-profile", o.profile,
-                   "Storage profile: the apiconfig section [storage.NAME]");
-    app.add_option("--endpoint", o.endpoint,
-                   "Storage endpoint URL (S3-compatible server, Azurite...)");
-    app.add_option("--region", o.region, "S3 region (default us-east-1, or AWS_REGION)");
-    app.add_flag("--path-style", o.path_style,
-                 "S3 path-style addressing (most S3-compatible servers need it)");
-    app.add_option("--account", o.account, "Azure storage account (default: from the az:// URL)");
-}
-
-http::ClientOptions client_options_from(const Config& config) {
-    http::ClientOptions o;
-    try {
-        o.retry.max_attempts = std::max(1, std::stoi(config.get_or("max_retries", "10")) + 1);
-    } catch (const std::exception&) {
-        throw Error::config("max_retries must be a whole number.");
-    }
-    o.proxy = http::proxy_settings_from(config);
-    return o;
-}
 
 std::unique_ptr<Backend> make_backend(const ObjectUrl& url, const StorageProfile& profile,
                                       std::shared_ptr<http::HttpClientPool> pool) {
@@ -54,7 +31,7 @@ std::unique_ptr<Backend> make_backend(const ObjectUrl& url, const StorageProfile
     return make_azure_backend(az, url.bucket, std::move(pool));
 }
 
-std::unique_ptr<Backend> open_backend(const ObjectUrl& url, const StorageCliOptions& o,
+std::unique_ptr<Backend> open_backend(const ObjectUrl& url, const EndpointOverrides& o,
                                       const Config& config) {
     std::map<std::string, std::string> flags;
     if (!o.endpoint.empty()) flags[url.scheme == "s3" ? "s3.endpoint" : "az.endpoint"] = o.endpoint;
@@ -62,7 +39,7 @@ std::unique_ptr<Backend> open_backend(const ObjectUrl& url, const StorageCliOpti
     if (o.path_style) flags["s3.path_style"] = "true";
     if (!o.account.empty()) flags["az.account"] = o.account;
     StorageProfile profile = load_storage_profile(o.profile, flags);
-    auto pool = std::make_shared<http::HttpClientPool>(client_options_from(config));
+    auto pool = std::make_shared<http::HttpClientPool>(http::client_options_from(config));
     return make_backend(url, profile, std::move(pool));
 }
 

@@ -1,10 +1,8 @@
 // Opens the Backend for a storage URL with the user's settings: the storage profile
-// (endpoint, region, path style, credentials), HTTP retries and proxies from ri's config.
-// Also the command-line options every storage tool shares, so ri-upload and ri-download
-// spell them the same way.
+// (endpoint, region, path style, credentials), HTTP retries and proxies from ri's config, and
+// what a caller overrides (a tool's --endpoint, --region...).
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,23 +18,19 @@ class Config;
 
 namespace ri::storage {
 
-struct StorageCliOptions {
-    std::string profile;   // --storage-profile
-    std::string endpoint;  // --endpoint
-    std::string region;    // --region
+// What a caller sets over the storage profile and environment (empty: not set).
+struct EndpointOverrides {
+    std::string profile;  // the profile section [storage.NAME]
+    std::string endpoint;
+    std::string region;
     bool path_style = false;
-    std::string account;  // --account (Azure)
+    std::string account;  // Azure
 };
-
-void add_storage_options(CLI::App& app, StorageCliOptions& options);
-
-// HTTP client settings from ri's config: retries (max_retries) and proxies.
-http::ClientOptions client_options_from(const Config& config);
 
 std::unique_ptr<Backend> make_backend(const ObjectUrl& url, const StorageProfile& profile,
                                       std::shared_ptr<http::HttpClientPool> pool);
 // The common path: profile from flags + environment + apiconfig, pool from config.
-std::unique_ptr<Backend> open_backend(const ObjectUrl& url, const StorageCliOptions& options,
+std::unique_ptr<Backend> open_backend(const ObjectUrl& url, const EndpointOverrides& overrides,
                                       const Config& config);
 
 }  // namespace ri::storage

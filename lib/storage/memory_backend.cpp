@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "crypto/encoding.hpp"
-#include "http/http_client.hpp"
 
 namespace ri::storage {
 namespace {
@@ -75,7 +74,9 @@ void MemoryBackend::count_and_maybe_fail(const std::string& operation) {
     if (it == failures_.end() || it->second.first <= 0) return;
     --it->second.first;
     auto [status, code] = it->second.second;
-    if (status == 0) throw http::TransportError("injected connection reset", 56, false, 0);
+    if (status == 0)
+        throw transport_storage_error("memory", operation, "injected connection reset", false,
+                                      false);
     throw storage_error("memory", operation, status, code, "injected failure");
 }
 

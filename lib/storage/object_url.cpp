@@ -7,17 +7,10 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace ri::storage {
 namespace {
-
-bool starts_with_icase(std::string_view text, std::string_view prefix) {
-    return text.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) ==
-                      std::tolower(static_cast<unsigned char>(b));
-           });
-}
 
 bool lower_or_digit(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -79,15 +72,13 @@ std::string ObjectUrl::to_string() const {
 }
 
 bool looks_like_object_url(std::string_view text) {
-    return starts_with_icase(text, "s3://") || starts_with_icase(text, "az://");
+    return strings::istarts_with(text, "s3://") || strings::istarts_with(text, "az://");
 }
 
 std::optional<ObjectUrl> parse_object_url(std::string_view text) {
     if (!looks_like_object_url(text)) return std::nullopt;
     ObjectUrl url;
-    url.scheme = std::string(text.substr(0, 2));
-    for (char& c : url.scheme)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    url.scheme = strings::lower(text.substr(0, 2));
     std::string_view rest = text.substr(5);
 
     auto take_segment = [&rest]() {

@@ -106,8 +106,8 @@ class S3Client {
         return "s3://" + endpoint_.bucket() + "/" + key;
     }
 
-    // The response, whatever its status; transport failures become StorageError unless a sink
-    // already holds bytes (the caller resumes from there).
+    // The response, whatever its status; transport failures become a retryable StorageError
+    // that says how many body bytes the sink already holds (the caller resumes from there).
     http::Response send(http::HttpClient& client, S3Call& call, const std::string& what) const {
         http::Request request;
         request.method = call.method;
@@ -130,8 +130,8 @@ class S3Client {
         try {
             return client.send(std::move(request));
         } catch (const http::TransportError& e) {
-            if (e.sink_bytes() > 0) throw;
-            throw transport_storage_error(service_, what, e.what(), e.is_timeout(), e.is_tls());
+            throw transport_storage_error(service_, what, e.what(), e.is_timeout(), e.is_tls(),
+                                          e.sink_bytes());
         }
     }
 

@@ -4,17 +4,12 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 #include "storage/sigv4_signer.hpp"
 
 namespace ri::storage {
+using strings::lower;
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // host without the port, and without the brackets of an IPv6 literal.
 std::string_view hostname(std::string_view host) {

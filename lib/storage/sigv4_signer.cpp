@@ -11,10 +11,14 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 #include "crypto/encoding.hpp"
 #include "http/url_parts.hpp"
+#include "core/time_text.hpp"
 
 namespace ri::storage {
+using strings::lower;
+using strings::iequals;
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
@@ -40,20 +44,6 @@ UrlParts split_url(std::string_view url) {
     parts.path = url.substr(0, q);
     if (q != std::string_view::npos) parts.query = url.substr(q + 1);
     return parts;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
 }
 
 // The Host header libcurl sends for url: the authority without user info, lower-cased, and
@@ -214,15 +204,6 @@ std::string SigV4Signer::canonical_header_value(std::string_view value) {
     return out;
 }
 
-std::string SigV4Signer::amz_date(std::chrono::system_clock::time_point time) {
-    std::time_t t = std::chrono::system_clock::to_time_t(time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
-}
-
 std::string SigV4Signer::credential_scope(std::string_view date) const {
     std::string scope(date.substr(0, 8));
     scope += '/';
@@ -287,7 +268,7 @@ void SigV4Signer::sign(http::Request& request, std::string_view payload_hash,
                iequals(header.first, "x-amz-content-sha256") ||
                iequals(header.first, "x-amz-security-token");
     });
-    const std::string date = amz_date(now);
+    const std::string date = time_text::compact(now);
     request.headers.emplace_back("x-amz-date", date);
     request.headers.emplace_back("x-amz-content-sha256", std::string(payload_hash));
     if (!credentials_.session_token.empty()) {
@@ -305,7 +286,7 @@ std::string SigV4Signer::presign(std::string_view method, std::string_view url,
                            "expires=" + std::to_string(expires.count()) + "s");
     }
     const UrlParts parts = split_url(url);
-    const std::string date = amz_date(now);
+    const std::string date = time_text::compact(now);
     std::string added =
         "X-Amz-Algorithm=" + std::string(kAlgorithm) + "&X-Amz-Credential=" +
         aws_uri_encode(credentials_.access_key + '/' + credential_scope(date), false) +

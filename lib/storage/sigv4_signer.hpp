@@ -76,8 +76,6 @@ class SigV4Signer {
     static std::string canonical_query(std::string_view query);
     // Trimmed, with sequential whitespace collapsed to one space.
     static std::string canonical_header_value(std::string_view value);
-    // YYYYMMDD'T'HHMMSS'Z' in UTC.
-    static std::string amz_date(std::chrono::system_clock::time_point time);
 
   private:
     std::string credential_scope(std::string_view date) const;

@@ -1,4 +1,5 @@
 #include "storage/storage_error.hpp"
+#include "core/strings.hpp"
 
 #include <fmt/format.h>
 
@@ -9,15 +10,6 @@
 
 namespace ri::storage {
 namespace {
-
-bool contains_icase(std::string_view text, std::string_view needle) {
-    auto it =
-        std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-        });
-    return it != text.end();
-}
 
 bool is_one_of(const std::string& code, std::initializer_list<std::string_view> codes) {
     return std::find(codes.begin(), codes.end(), code) != codes.end();
@@ -35,7 +27,7 @@ std::string capitalized(std::string text) {
 }
 
 bool is_azure(const std::string& service_name) {
-    return contains_icase(service_name, "azure");
+    return strings::icontains(service_name, "azure");
 }
 
 std::string detail_of(const std::string& what, long status, const std::string& code,
@@ -60,20 +52,22 @@ StorageError storage_error(const std::string& service_name, const std::string& w
     // "Your S3 account", or just "Your account" when the service has no name.
     const std::string owner = service_name.empty() ? "" : service_name + " ";
     auto make = [&](ExitCode exit, std::string message) {
-        return StorageError(exit, std::move(message), http_status, service_code, detail);
+        bool retryable = http_status == 429 || http_status >= 500;
+        return StorageError(exit, std::move(message), http_status, service_code, detail,
+                            service_name, retryable);
     };
     const std::string& code = service_code;
 
     // Credentials: expired, rejected, or valid but not allowed.
     if (is_one_of(code, {"ExpiredToken", "TokenRefreshRequired", "ExpiredTokenException"}) ||
-        (code == "AuthenticationFailed" && contains_icase(service_message, "expir"))) {
+        (code == "AuthenticationFailed" && strings::icontains(service_message, "expir"))) {
         return make(ExitCode::permission,
                     fmt::format("Your {}credentials have expired. Update them in your storage "
                                 "profile or environment.",
                                 owner));
     }
     if (code == "RequestTimeTooSkewed" ||
-        (code == "AuthenticationFailed" && contains_icase(service_message, "clock"))) {
+        (code == "AuthenticationFailed" && strings::icontains(service_message, "clock"))) {
         return make(ExitCode::permission,
                     fmt::format("{} refused the request because this computer's clock is wrong. "
                                 "Check your system clock.",
@@ -107,7 +101,7 @@ StorageError storage_error(const std::string& service_name, const std::string& w
 
     // Things that are not there.
     if (is_one_of(code, {"NoSuchBucket", "ContainerNotFound", "ContainerBeingDeleted"})) {
-        return make(ExitCode::no_input,
+        return make(ExitCode::missing_input,
                     what.empty() ? std::string("Bucket not found. It may have been deleted or "
                                                "the name may be wrong.")
                                  : fmt::format("Bucket not found: {}. It may have been deleted or "
@@ -116,14 +110,14 @@ StorageError storage_error(const std::string& service_name, const std::string& w
     }
     if (is_one_of(code, {"NoSuchUpload", "InvalidBlockList", "BlockListTooLong"}) &&
         http_status == 404) {
-        return make(ExitCode::no_input,
+        return make(ExitCode::missing_input,
                     fmt::format("The upload of {} no longer exists on {} (it was completed, "
                                 "aborted or expired). Start it again.",
                                 target, service));
     }
     if (is_one_of(code, {"NoSuchKey", "BlobNotFound", "NoSuchUpload", "ResourceNotFound"}) ||
         http_status == 404) {
-        return make(ExitCode::no_input,
+        return make(ExitCode::missing_input,
                     what.empty()
                         ? fmt::format("This file no longer exists on {}. It may have been moved "
                                       "or deleted.",
@@ -137,15 +131,15 @@ StorageError storage_error(const std::string& service_name, const std::string& w
     if (http_status == 429 ||
         is_one_of(code, {"SlowDown", "ServerBusy", "TooManyRequests", "Throttling",
                          "ThrottlingException", "RequestLimitExceeded", "OperationTimedOut"}) ||
-        (http_status == 503 && contains_icase(service_message, "slow down"))) {
-        return make(ExitCode::temp_fail,
+        (http_status == 503 && strings::icontains(service_message, "slow down"))) {
+        return make(ExitCode::temporary,
                     fmt::format("{} is throttling requests and still was after several retries. "
                                 "Try again in a few minutes.",
                                 Service));
     }
 
     if (http_status == 301 || code == "PermanentRedirect" ||
-        (code == "AuthorizationHeaderMalformed" && contains_icase(service_message, "region"))) {
+        (code == "AuthorizationHeaderMalformed" && strings::icontains(service_message, "region"))) {
         return make(ExitCode::config,
                     fmt::format("{} is in a different region than the one configured. Set the "
                                 "region (s3.region in the storage profile, or AWS_REGION).",
@@ -162,15 +156,16 @@ StorageError storage_error(const std::string& service_name, const std::string& w
     std::string reason = !service_message.empty() ? service_message
                          : !code.empty()          ? code
                                                   : fmt::format("HTTP {}", http_status);
-    return make(ExitCode::data,
+    return make(ExitCode::bad_data,
                 fmt::format("{} rejected the request for {}: {}", Service,
                             what.empty() ? std::string("this bucket") : what, reason));
 }
 
 StorageError transport_storage_error(const std::string& service_name, const std::string& what,
-                                     const std::string& curl_message, bool timeout, bool tls) {
+                                     const std::string& transport_message, bool timeout, bool tls,
+                                     uint64_t bytes_received) {
     const std::string service = service_or_default(service_name);
-    std::string detail = curl_message;
+    std::string detail = transport_message;
     if (!what.empty()) detail += fmt::format(" ({})", what);
     std::string message;
     if (tls)
@@ -181,7 +176,8 @@ StorageError transport_storage_error(const std::string& service_name, const std:
             capitalized(service));
     else
         message = fmt::format("Can't connect to {}. Check your internet connection.", service);
-    return StorageError(ExitCode::unavailable, std::move(message), 0, "", std::move(detail));
+    return StorageError(ExitCode::unavailable, std::move(message), 0, "", std::move(detail),
+                        service_name, /*retryable=*/true, bytes_received);
 }
 
 }  // namespace ri::storage

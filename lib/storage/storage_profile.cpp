@@ -13,6 +13,7 @@
 #include "core/ini.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
+#include "core/strings.hpp"
 
 namespace ri::storage {
 namespace {
@@ -67,11 +68,7 @@ class Layer {
 };
 
 std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return std::string(s);
+    return std::string(strings::trim(s));
 }
 
 Layer flag_layer(const std::map<std::string, std::string>& flags) {
@@ -134,9 +131,7 @@ Layer profile_layer(const std::string& requested_name) {
 }
 
 bool parse_bool(const std::string& value, std::string_view what) {
-    std::string v = value;
-    std::transform(v.begin(), v.end(), v.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string v = strings::lower(value);
     if (v == "true" || v == "yes" || v == "1" || v == "on") return true;
     if (v == "false" || v == "no" || v == "0" || v == "off") return false;
     throw Error::config(fmt::format("{} must be true or false, not '{}'.", what, value));

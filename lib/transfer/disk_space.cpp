@@ -1,7 +1,6 @@
 #include "transfer/disk_space.hpp"
 
 #include <fmt/format.h>
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,10 +11,10 @@
 namespace ri::transfer {
 
 uint64_t free_bytes(const std::filesystem::path& dir) {
-    struct statvfs st {};
-    if (::statvfs(dir.c_str(), &st) != 0)
-        throw file_error(FileRole::output, dir.string(), errno, "checking free space in");
-    return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+    std::error_code ec;
+    auto space = std::filesystem::space(dir, ec);
+    if (ec) throw file_error(FileRole::output, dir.string(), ec.value(), "checking free space in");
+    return space.available;
 }
 
 void require_free_space(const std::filesystem::path& dir, uint64_t needed,

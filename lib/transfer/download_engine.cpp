@@ -1,13 +1,10 @@
 #include "transfer/download_engine.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -15,17 +12,17 @@
 #include "core/atomic_file.hpp"
 #include "core/cancel.hpp"
 #include "core/error.hpp"
+#include "core/file.hpp"
 #include "core/log.hpp"
-#include "core/posix_file.hpp"
+#include "core/strings.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hkdf.hpp"
 #include "crypto/sha512.hpp"
-#include "http/http_client.hpp"
 #include "storage/storage_error.hpp"
+#include "transfer/batch_runner.hpp"
 #include "transfer/disk_space.hpp"
 #include "transfer/object_checksum.hpp"
-#include "transfer/task_pool.hpp"
 
 namespace ri::transfer {
 namespace fs = std::filesystem;
@@ -34,13 +31,15 @@ namespace {
 
 using crypto::kAesBlockSize;
 
-struct DownloadJob {
+// One object on its way down in ranged parts.
+struct FileDownload {
     DownloadItem item;
+    Progress::ItemId progress = 0;
     storage::ObjectInfo info;
     std::string dest;
     std::string partial;
     PartPlan plan;  // over the stored bytes (ciphertext when decrypting)
-    PosixFile file;
+    File file;
     int64_t state_id = 0;
     bool decrypt = false;
     crypto::SecureBuffer iv{kAesBlockSize};
@@ -53,12 +52,12 @@ struct DownloadJob {
     std::vector<std::byte> file_id;
     uint64_t hkdf_part_size = 0;
     uint64_t hkdf_last_plain = 0;  // plaintext bytes of the last part, once decrypted
+    FailureFlag failure;
 
     std::mutex mutex;
     std::condition_variable cv;  // with mutex: a part is ready, the hash moved on, or failed
     int remaining = 0;
     int fetched = 0;
-    bool failed = false;
     // The parts to fetch, lowest first: a free worker takes the next one when it starts (not
     // when the tasks were queued), so parts are fetched in order and the hash can follow them.
     std::vector<int> todo;
@@ -85,16 +84,13 @@ struct DownloadJob {
     std::exception_ptr hash_error;  // why it ended early (error or interrupt)
     crypto::Sha512 hasher;          // used by the hash thread, then by finish() once it has ended
     std::vector<std::byte> hash_buffer;
+
+    std::string url() const { return be->url_of(item.key); }
 };
 
 std::optional<std::string> meta(const storage::Metadata& md, std::string_view name) {
-    for (const auto& [k, v] : md) {
-        if (k.size() != name.size()) continue;
-        bool same = true;
-        for (size_t i = 0; same && i < k.size(); ++i)
-            same = std::tolower(static_cast<unsigned char>(k[i])) == name[i];
-        if (same) return v;
-    }
+    for (const auto& [k, v] : md)
+        if (strings::iequals(k, name)) return v;
     return std::nullopt;
 }
 
@@ -144,17 +140,111 @@ Error checksum_mismatch(const std::string& what) {
         what));
 }
 
+Error wrong_key(const std::string& url) {
+    return Error::bad_data(
+        fmt::format("Decryption of {} failed: the key is wrong or the object is damaged. Nothing "
+                    "was saved.",
+                    url));
+}
+
+Error encrypted_without_key(const std::string& url) {
+    return Error::usage(
+        fmt::format("{} is encrypted (it has iv metadata): give --key or --key-file to decrypt "
+                    "it, or --raw to save the "
+                    "ciphertext.",
+                    url));
+}
+
+// The IV of an object in the platform's CBC format, checked against its stored size.
+void read_cbc_iv(const storage::ObjectInfo& info, const std::string& url, std::byte* iv_out) {
+    auto iv = crypto::base64_decode(info.metadata.at("iv"));
+    if (!iv || iv->size() != kAesBlockSize)
+        throw Error::bad_data(fmt::format("{} has an invalid iv metadata value.", url));
+    if (info.size == 0 || info.size % kAesBlockSize != 0)
+        throw Error::bad_data(fmt::format(
+            "{} is {} bytes: not AES-CBC ciphertext (truncated or damaged).", url, info.size));
+    std::copy(iv->begin(), iv->end(), iv_out);
+}
+
+void make_parent_dirs(const std::string& dest) {
+    fs::path dir = fs::path(dest).parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw file_error(FileRole::output, dir.string(), ec.value(), "creating");
+}
+
+// Decrypts the stored bytes of a part as they stream in: the first 16 bytes of a part after the
+// first are the IV (the ciphertext block before it), then whole blocks are decrypted and a
+// partial block waits for the next call. Padding stays in (finish() checks and cuts it).
+class StreamingPartDecryptor {
+  public:
+    StreamingPartDecryptor(std::span<const std::byte> key, const std::byte* first_iv)
+        : key_(key) {
+        if (first_iv) start(first_iv);
+    }
+
+    // Plaintext of data (and of what was carried over), written to out.
+    std::span<const std::byte> feed(std::span<const std::byte> data) {
+        if (!aes_) {  // still collecting the IV block
+            size_t take = std::min(data.size(), kAesBlockSize - iv_have_);
+            std::copy_n(data.data(), take, iv_block_ + iv_have_);
+            iv_have_ += take;
+            data = data.subspan(take);
+            if (iv_have_ < kAesBlockSize) return {};
+            start(iv_block_);
+        }
+        out_.resize(carry_len_ + data.size() + kAesBlockSize);
+        size_t produced = 0;
+        if (carry_len_ && !data.empty()) {
+            size_t take = std::min(data.size(), kAesBlockSize - carry_len_);
+            std::copy_n(data.data(), take, carry_ + carry_len_);
+            carry_len_ += take;
+            data = data.subspan(take);
+            if (carry_len_ == kAesBlockSize) {
+                produced += aes_->update({carry_, kAesBlockSize}, out_.data());
+                carry_len_ = 0;
+            }
+        }
+        size_t whole = data.size() / kAesBlockSize * kAesBlockSize;
+        if (whole) produced += aes_->update(data.first(whole), out_.data() + produced);
+        carry_len_ = data.size() - whole;
+        std::copy_n(data.data() + whole, carry_len_, carry_);
+        return {out_.data(), produced};
+    }
+
+    // A part must end on a block boundary.
+    bool aligned() const { return carry_len_ == 0; }
+
+  private:
+    void start(const std::byte* iv) {
+        aes_ = std::make_unique<crypto::AesCbc>(crypto::AesCbc::Direction::decrypt, key_,
+                                                std::span<const std::byte>(iv, kAesBlockSize),
+                                                false);
+    }
+
+    std::span<const std::byte> key_;
+    std::unique_ptr<crypto::AesCbc> aes_;
+    std::byte iv_block_[kAesBlockSize];
+    size_t iv_have_ = 0;
+    std::byte carry_[kAesBlockSize];
+    size_t carry_len_ = 0;
+    std::vector<std::byte> out_;
+};
+
 }  // namespace
 
 struct Downloader::Impl {
+    using Runner = BatchRunner<DownloadItem, DownloadResult>;
+
     storage::Backend& backend;
     TransferState* state;
     Progress& progress;
     DownloadOptions options;
-    std::mutex callback_mutex;
-    const DoneFn* on_done = nullptr;
-    const ErrorFn* on_error = nullptr;
-    TaskPool* pool = nullptr;
+    Runner* runner = nullptr;
+    // Progress items this engine announced, and so ends; a caller's own are only started and
+    // advanced here, and ended by the caller.
+    std::set<Progress::ItemId> owned;
     // Destinations claimed by this run, so two objects never write one file.
     std::mutex claims_mutex;
     std::set<std::string> claimed;
@@ -171,637 +261,564 @@ struct Downloader::Impl {
     std::string label_of(const DownloadItem& item) {
         return item.label.empty() ? backend_for(item).url_of(item.key) : item.label;
     }
+    Progress::ItemId ender(Progress::ItemId id) const { return owned.count(id) ? id : 0; }
+    bool dest_taken(const std::string& path);
+    std::optional<std::string> claim_destination(const DownloadItem& item, Progress::ItemId id,
+                                                 const std::string& etag);
+    template <typename Fn>
+    void with_part_retries(storage::Backend& be, const std::string& key, Fn&& attempt);
 
-    void done(const DownloadResult& r) {
-        std::lock_guard lock(callback_mutex);
-        (*on_done)(r);
-    }
-    void failed(const DownloadItem& item, const std::exception& e) {
-        std::lock_guard lock(callback_mutex);
-        (*on_error)(item, e);
-    }
+    void start_file(const DownloadItem& item, Progress::ItemId id);
+    void download_small(const DownloadItem& item, Progress::ItemId id);
+    std::vector<std::byte> fetch_small(const DownloadItem& item, storage::ObjectInfo& info);
+    std::span<const std::byte> decode_small(const DownloadItem& item, const storage::ObjectInfo& info,
+                                            std::span<const std::byte> body,
+                                            crypto::SecureBuffer& plain, bool& decrypted);
+    void choose_format(FileDownload& dl);
+    void open_partial(FileDownload& dl, std::vector<int>& done_parts);
+    void start_parts(const std::shared_ptr<FileDownload>& dl, const std::vector<int>& done_parts);
+    void queue_parts(const std::shared_ptr<FileDownload>& dl);
+    static int take_part(FileDownload& dl);
+    void fetch_next_part(const std::shared_ptr<FileDownload>& dl);
+    void fetch_hkdf_part(FileDownload& dl, int k);
+    void fetch_part(FileDownload& dl, int k);
+    void part_done(FileDownload& dl, int k);
+    void hash_in_order(const std::shared_ptr<FileDownload>& dl);
+    void hash_range(FileDownload& dl, uint64_t offset, uint64_t length);
+    uint64_t plaintext_size(FileDownload& dl);
+    std::string finish_hash(FileDownload& dl, uint64_t size);
+    void finish(FileDownload& dl);
+    [[noreturn]] void fail_file(FileDownload& dl, const Error& e);
+    std::string hash_partial(FileDownload& dl, uint64_t size);
+};
 
-    bool dest_taken(const std::string& path) {
-        std::error_code ec;
-        std::lock_guard lock(claims_mutex);
-        return claimed.count(path) || fs::exists(path, ec);
-    }
+bool Downloader::Impl::dest_taken(const std::string& path) {
+    std::error_code ec;
+    std::lock_guard lock(claims_mutex);
+    return claimed.count(path) || fs::exists(path, ec);
+}
 
-    void start_file(const DownloadItem& item) {
+// Resolves an existing destination by the --if-exists policy: the path to write, or nullopt
+// after reporting a skip.
+std::optional<std::string> Downloader::Impl::claim_destination(const DownloadItem& item,
+                                                               Progress::ItemId id,
+                                                               const std::string& etag) {
+    std::string dest = item.dest;
+    if (dest_taken(dest)) {
+        if (options.if_exists == IfExists::skip) {
+            DownloadResult r;
+            r.key = item.key;
+            r.url = backend_for(item).url_of(item.key);
+            r.path = dest;
+            r.etag = etag;
+            r.skipped = true;
+            std::error_code ec;
+            r.size = fs::file_size(dest, ec);
+            progress.skip(ender(id), "exists");
+            runner->done(r);
+            return std::nullopt;
+        }
+        if (options.if_exists == IfExists::rename)
+            dest = first_free_name(dest, [&](const std::string& p) { return dest_taken(p); });
+    }
+    std::lock_guard lock(claims_mutex);
+    claimed.insert(dest);
+    return dest;
+}
+
+// Runs attempt() until it succeeds; a connection that broke after some of the body arrived is
+// tried again (attempt() asks for the rest) up to part_retries times. Failures before any byte
+// arrived were retried by the transport already and go up as they are.
+template <typename Fn>
+void Downloader::Impl::with_part_retries(storage::Backend& be, const std::string& key,
+                                         Fn&& attempt) {
+    for (int n = 0;; ++n) {
         try {
-            start_file_or_throw(item);
-        } catch (const std::exception& e) {
-            if (is_interrupt(e)) throw;
-            progress.end_item(false, backend_for(item).url_of(item.key));
-            failed(item, e);
-        }
-    }
-
-    // Resolves an existing destination by the --if-exists policy: the path to write, or
-    // nullopt after reporting a skip.
-    std::optional<std::string> claim_destination(const DownloadItem& item,
-                                                 const std::string& etag) {
-        std::string dest = item.dest;
-        if (dest_taken(dest)) {
-            if (options.if_exists == IfExists::skip) {
-                DownloadResult r;
-                r.key = item.key;
-                r.url = backend_for(item).url_of(item.key);
-                r.path = dest;
-                r.etag = etag;
-                r.skipped = true;
-                std::error_code ec;
-                r.size = fs::file_size(dest, ec);
-                done(r);
-                return std::nullopt;
-            }
-            if (options.if_exists == IfExists::rename) {
-                dest = first_free_name(dest, [&](const std::string& p) { return dest_taken(p); });
-            }
-        }
-        std::lock_guard lock(claims_mutex);
-        claimed.insert(dest);
-        return dest;
-    }
-
-    static Error encrypted_without_key(const std::string& url) {
-        return Error::usage(
-            fmt::format("{} is encrypted (it has iv metadata): give --key or --key-file to decrypt "
-                        "it, or --raw to save the "
-                        "ciphertext.",
-                        url));
-    }
-
-    // An object known from the listing and no bigger than one part: one GET into memory, whose
-    // response headers carry the metadata a HEAD would have fetched (half the requests for a
-    // directory of small files), then checked, decrypted if needed, and written atomically.
-    void download_small(const DownloadItem& item) {
-        auto dest = claim_destination(item, item.known->etag);
-        if (!dest) return;
-        storage::Backend& be = backend_for(item);
-        auto key = key_for(item);
-        std::string url = be.url_of(item.key);
-        std::string what = label_of(item);
-        fs::path dir = fs::path(*dest).parent_path();
-        if (dir.empty()) dir = ".";
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) throw file_error(FileRole::output, dir.string(), ec.value(), "creating");
-        require_free_space(dir, item.known->size, *dest);
-        progress.begin_item("downloading", url, item.known->size);
-        std::vector<std::byte> body;
-        storage::ObjectInfo info;
-        for (int attempt = 0;; ++attempt) {
-            body.clear();
-            body.reserve(static_cast<size_t>(item.known->size));
-            try {
-                info = be.get(item.key, std::nullopt, [&](std::span<const std::byte> data) {
-                    if (cancel::requested()) cancel::check();
-                    // The listing said how big it is: more than that is never held in memory.
-                    if (body.size() + data.size() > item.known->size) {
-                        throw Error::bad_data(fmt::format(
-                            "{} is larger than its listing or platform record says ({} bytes). "
-                            "Nothing was saved.",
-                            url, item.known->size));
-                    }
-                    body.insert(body.end(), data.begin(), data.end());
-                });
-                break;
-            } catch (const http::TransportError& e) {
-                if (attempt >= options.part_retries) {
-                    throw storage::transport_storage_error(be.scheme() == "az" ? "Azure" : "S3",
-                                                           url, e.what(), e.is_timeout(),
-                                                           e.is_tls());
-                }
-            }
-        }
-        if (auto expected = usable_md5(info)) {
-            Md5 md5;
-            md5.update(body);
-            if (!matches(*expected, md5)) {
-                throw Error::bad_data(
-                    fmt::format("{} arrived damaged: its MD5 does not match the store's ({}). "
-                                "Nothing was saved.",
-                                url, info.etag));
-            }
-        }
-        std::span<const std::byte> out = body;
-        crypto::SecureBuffer plain;
-        bool decrypted = false;
-        auto hkdf = options.raw ? std::nullopt : hkdf_format(info.metadata, what);
-        if (hkdf) {
-            if (!key) throw encrypted_without_key(url);
-            uint64_t stride = crypto::padded_size(hkdf->part_size);
-            plain = crypto::SecureBuffer(body.size() + kAesBlockSize);
-            size_t n = 0;
-            for (uint64_t off = 0, index = 0; off < body.size(); off += stride, ++index) {
-                size_t len = static_cast<size_t>(std::min<uint64_t>(stride, body.size() - off));
-                n += decrypt_hkdf_part(key->span(), hkdf->file_id, index, {body.data() + off, len},
-                                       plain.data() + n, what);
-            }
-            out = {plain.data(), n};
-            decrypted = true;
-        } else if (auto iv_it = info.metadata.find("iv");
-                   iv_it != info.metadata.end() && !options.raw) {
-            if (!key) throw encrypted_without_key(url);
-            auto iv = crypto::base64_decode(iv_it->second);
-            if (!iv || iv->size() != kAesBlockSize)
-                throw Error::bad_data(fmt::format("{} has an invalid iv metadata value.", url));
-            if (body.empty() || body.size() % kAesBlockSize != 0) {
-                throw Error::bad_data(
-                    fmt::format("{} is {} bytes: not AES-CBC ciphertext (truncated or damaged).",
-                                url, body.size()));
-            }
-            plain = crypto::SecureBuffer(body.size() + kAesBlockSize);
-            crypto::AesCbc aes(crypto::AesCbc::Direction::decrypt, key->span(), *iv, true);
-            size_t n = aes.update(body, plain.data()), tail = 0;
-            if (!aes.finish(plain.data() + n, tail)) {
-                throw Error::bad_data(
-                    fmt::format("Decryption of {} failed: the key is wrong or the object is "
-                                "damaged. Nothing was saved.",
-                                url));
-            }
-            out = {plain.data(), n + tail};
-            decrypted = true;
-        }
-        std::string sha512;
-        if (item.hash) {
-            crypto::Sha512 h;
-            h.update(out);
-            sha512 = h.hex_digest();
-            if (!item.expected_sha512.empty() && sha512 != item.expected_sha512)
-                throw checksum_mismatch(what);
-        }
-        AtomicOutput file(*dest);
-        file.file().write_all(out);
-        file.commit();
-        progress.advance(body.size());
-        progress.end_item(true, url);
-        DownloadResult r;
-        r.key = item.key;
-        r.url = url;
-        r.path = *dest;
-        r.size = out.size();
-        r.etag = info.etag;
-        r.decrypted = decrypted;
-        r.parts_fetched = 1;
-        r.sha512 = sha512;
-        done(r);
-    }
-
-    void start_file_or_throw(const DownloadItem& item) {
-        if (item.known && item.known->size <= options.part_size) {
-            download_small(item);
+            attempt();
             return;
-        }
-        storage::Backend& be = backend_for(item);
-        auto key = key_for(item);
-        std::optional<storage::ObjectInfo> info = be.head(item.key);
-        if (!info) {
-            throw storage::storage_error(be.scheme() == "az" ? "Azure" : "S3", be.url_of(item.key),
-                                         404, "NoSuchKey", "not found");
-        }
-        auto dest = claim_destination(item, info->etag);
-        if (!dest) return;
-        auto job = std::make_shared<DownloadJob>();
-        job->item = item;
-        job->info = *info;
-        job->dest = *dest;
-        job->be = &be;
-        job->key = key;
-        auto hkdf = options.raw ? std::nullopt : hkdf_format(info->metadata, label_of(item));
-        auto iv_it = info->metadata.find("iv");
-        if (hkdf) {
-            if (!key) throw encrypted_without_key(be.url_of(item.key));
-            if (!item.plain_size)
-                throw Error::internal("an HKDF-format download needs the file's decrypted size");
-            job->hkdf = true;
-            job->file_id = hkdf->file_id;
-            job->hkdf_part_size = hkdf->part_size;
-        } else if (iv_it != info->metadata.end() && !options.raw) {
-            if (!key) throw encrypted_without_key(be.url_of(item.key));
-            auto iv = crypto::base64_decode(iv_it->second);
-            if (!iv || iv->size() != kAesBlockSize) {
-                throw Error::bad_data(
-                    fmt::format("{} has an invalid iv metadata value.", be.url_of(item.key)));
-            }
-            std::copy(iv->begin(), iv->end(), job->iv.data());
-            if (info->size == 0 || info->size % kAesBlockSize != 0) {
-                throw Error::bad_data(
-                    fmt::format("{} is {} bytes: not AES-CBC ciphertext (truncated or damaged).",
-                                be.url_of(item.key), info->size));
-            }
-            job->decrypt = true;
-        }
-        job->plan = plan_download(
-            info->size, job->hkdf ? crypto::padded_size(job->hkdf_part_size) : options.part_size);
-        job->partial = job->dest + kPartialSuffix;
-        fs::path dir = fs::path(job->dest).parent_path();
-        if (dir.empty()) dir = ".";
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) throw file_error(FileRole::output, dir.string(), ec.value(), "creating");
-
-        std::vector<int> done_parts;
-        std::string url = be.url_of(item.key);
-        if (state) {
-            if (auto rec = state->find_download(url, job->dest)) {
-                bool same = rec->etag == info->etag && rec->size == info->size &&
-                            rec->part_size == job->plan.part_size && fs::exists(job->partial, ec);
-                if (same) {
-                    done_parts = state->done_download_parts(rec->id);
-                    job->state_id = rec->id;
-                    job->resumed = !done_parts.empty();
-                } else {
-                    state->forget_download(rec->id);
-                }
-            }
-        }
-        uint64_t have = 0;
-        for (int n : done_parts)
-            have += job->plan.length(n);
-        require_free_space(dir, info->size - have, job->dest);
-        job->file =
-            job->resumed ? PosixFile::open_rw(job->partial) : PosixFile::create(job->partial);
-        if (state && job->state_id == 0) {
-            job->state_id = state->insert_download(
-                {0, url, job->dest, info->size, info->etag, job->plan.part_size});
-        }
-        progress.begin_item("downloading", url, info->size);
-        progress.advance(have);
-        std::set<int> skip(done_parts.begin(), done_parts.end());
-        job->in_order_hash = job->item.hash && !job->hkdf;
-        job->ready = skip;  // parts kept from an earlier run are hashed in their turn too
-        for (int k = 1; k <= job->plan.parts; ++k) {
-            if (!skip.count(k)) job->todo.push_back(k);
-        }
-        job->remaining = static_cast<int>(job->todo.size());
-        if (job->todo.empty()) {
-            finish(*job);
-            return;
-        }
-        if (job->in_order_hash && job->plan.parts > 1) {
-            // As many parts ahead of the hash as there are workers, so the window alone never
-            // leaves a worker idle. Measured (docs/BENCHMARKS.md, issue 5; 8 workers, 1 GiB):
-            // windows of 2-8 parts within noise of each other, 16 parts 5% and 32 parts 12%
-            // slower, as the hash fell behind and its tail after the last byte grew.
-            job->hash_window = pool->workers();
-            job->hash_running = true;
-            pool->spawn_helper([this, job] { hash_in_order(job); });
-        }
-        queue_parts(job);
-    }
-
-    // Queues one task per part that may start now: all of them, or with an in-order hash
-    // those up to hash_window parts past the next part to hash.
-    void queue_parts(const std::shared_ptr<DownloadJob>& job) {
-        size_t n = 0;
-        {
-            std::lock_guard lock(job->mutex);
-            if (job->failed) return;
-            size_t allowed = job->todo.size();
-            if (job->hash_window > 0) {
-                allowed = static_cast<size_t>(std::upper_bound(job->todo.begin(), job->todo.end(),
-                                                               job->hash_next + job->hash_window) -
-                                              job->todo.begin());
-            }
-            if (allowed > job->queued) {
-                n = allowed - job->queued;
-                job->queued = allowed;
-            }
-        }
-        for (size_t i = 0; i < n; ++i)
-            pool->push_front([this, job](int) { fetch_next_part(job); });
-    }
-
-    // The lowest part nobody has taken yet (0 when the job failed).
-    static int take_part(DownloadJob& job) {
-        std::lock_guard lock(job.mutex);
-        if (job.failed || job.todo_next >= job.todo.size()) return 0;
-        return job.todo[job.todo_next++];
-    }
-
-    void fetch_next_part(const std::shared_ptr<DownloadJob>& job) {
-        try {
-            int k = take_part(*job);
-            if (k == 0) return;
-            fetch_part_or_throw(*job, k);
-        } catch (const std::exception& e) {
-            bool first = false;
-            {
-                std::lock_guard lock(job->mutex);
-                first = !job->failed;
-                job->failed = true;
-            }
-            job->cv.notify_all();
-            if (is_interrupt(e)) throw;
-            if (first) {
-                progress.end_item(false, backend_for(job->item).url_of(job->item.key));
-                failed(job->item, e);
-            }
+        } catch (const storage::StorageError& e) {
+            if (e.bytes_received() == 0 || n >= options.part_retries) throw;
+            log::warn("{} broke after {} bytes ({}); requesting the rest", be.url_of(key),
+                      e.bytes_received(), e.detail());
         }
     }
+}
 
-    // A legacy HKDF part: fetched whole into memory (its padding is its own), decrypted with
-    // the part's derived key and written at its plaintext offset.
-    void fetch_hkdf_part(DownloadJob& job, int k) {
-        storage::Backend& be = *job.be;
-        const uint64_t off = job.plan.offset(k), len = job.plan.length(k);
-        std::vector<std::byte> body;
-        for (int attempt = 0;; ++attempt) {
-            body.clear();
-            try {
-                be.get(job.item.key, storage::ByteRange{off, len},
-                       [&](std::span<const std::byte> d) {
-                           if (cancel::requested()) cancel::check();
-                           body.insert(body.end(), d.begin(), d.end());
-                       });
-                break;
-            } catch (const http::TransportError& e) {
-                if (attempt >= options.part_retries)
-                    throw storage::transport_storage_error(be.scheme() == "az" ? "Azure" : "S3",
-                                                           be.url_of(job.item.key), e.what(),
-                                                           e.is_timeout(), e.is_tls());
-            }
-        }
-        if (body.size() != len)
-            throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.",
-                                              be.url_of(job.item.key), body.size(), k, len));
-        crypto::SecureBuffer plain(body.size() + kAesBlockSize);
-        size_t n = decrypt_hkdf_part(job.key->span(), job.file_id, static_cast<uint64_t>(k - 1),
-                                     body, plain.data(), label_of(job.item));
-        job.file.pwrite_all({plain.data(), n}, static_cast<uint64_t>(k - 1) * job.hkdf_part_size);
-        progress.advance(len);
-        if (k == job.plan.parts) job.hkdf_last_plain = n;
-    }
-
-    void fetch_part_or_throw(DownloadJob& job, int k) {
-        if (job.hkdf) {
-            fetch_hkdf_part(job, k);
-            part_done(job, k);
-            return;
-        }
-        storage::Backend& be = *job.be;
-        const uint64_t off = job.plan.offset(k);
-        const uint64_t len = job.plan.length(k);
-        // Decrypting part k > 1 needs the ciphertext block before it as IV: fetch 16 more bytes.
-        const uint64_t prefix = job.decrypt && k > 1 ? kAesBlockSize : 0;
-        std::unique_ptr<crypto::AesCbc> aes;
-        std::byte iv_block[kAesBlockSize];
-        size_t iv_have = 0;
-        std::byte carry[kAesBlockSize];  // a partial AES block between sink calls
-        size_t carry_len = 0;
-        std::vector<std::byte> out;
-        uint64_t got = 0;  // bytes of the range [off - prefix, off + len) consumed
-        uint64_t write_at = off;
-        if (job.decrypt && k == 1) {
-            aes = std::make_unique<crypto::AesCbc>(crypto::AesCbc::Direction::decrypt,
-                                                   job.key->span(), job.iv.span(), false);
-        }
-        // A one-part object arrives in order from its first byte: check it against the MD5 the
-        // store vouches for (a plain S3 ETag, or Azure's Content-MD5).
-        std::optional<ExpectedMd5> expected_md5 =
-            job.plan.parts == 1 ? usable_md5(job.info) : std::nullopt;
-        Md5 md5;
-        auto sink = [&](std::span<const std::byte> data) {
+std::vector<std::byte> Downloader::Impl::fetch_small(const DownloadItem& item,
+                                                     storage::ObjectInfo& info) {
+    storage::Backend& be = backend_for(item);
+    std::vector<std::byte> body;
+    with_part_retries(be, item.key, [&] {
+        body.clear();
+        body.reserve(static_cast<size_t>(item.known->size));
+        info = be.get(item.key, std::nullopt, [&](std::span<const std::byte> data) {
             if (cancel::requested()) cancel::check();
-            got += data.size();
-            if (expected_md5) md5.update(data);
-            if (!job.decrypt) {
-                job.file.pwrite_all(data, write_at);
-                write_at += data.size();
-                progress.advance(data.size());
-                return;
+            // The listing said how big it is: more than that is never held in memory.
+            if (body.size() + data.size() > item.known->size) {
+                throw Error::bad_data(
+                    fmt::format("{} is larger than its listing or platform record says ({} "
+                                "bytes). Nothing was saved.",
+                                be.url_of(item.key), item.known->size));
             }
-            if (!aes) {  // still collecting the IV block
-                size_t take = std::min(data.size(), kAesBlockSize - iv_have);
-                std::copy_n(data.data(), take, iv_block + iv_have);
-                iv_have += take;
-                data = data.subspan(take);
-                if (iv_have < kAesBlockSize) return;
-                aes = std::make_unique<crypto::AesCbc>(
-                    crypto::AesCbc::Direction::decrypt, job.key->span(),
-                    std::span<const std::byte>(iv_block, kAesBlockSize), false);
-            }
-            if (data.empty()) return;
-            // Feed whole blocks; keep the remainder for the next call.
-            out.resize(carry_len + data.size() + kAesBlockSize);
-            size_t produced = 0;
-            if (carry_len) {
-                size_t take = std::min(data.size(), kAesBlockSize - carry_len);
-                std::copy_n(data.data(), take, carry + carry_len);
-                carry_len += take;
-                data = data.subspan(take);
-                if (carry_len == kAesBlockSize) {
-                    produced += aes->update({carry, kAesBlockSize}, out.data());
-                    carry_len = 0;
-                }
-            }
-            size_t whole = data.size() / kAesBlockSize * kAesBlockSize;
-            if (whole) produced += aes->update(data.first(whole), out.data() + produced);
-            carry_len = data.size() - whole;
-            std::copy_n(data.data() + whole, carry_len, carry);
-            job.file.pwrite_all({out.data(), produced}, write_at);
-            write_at += produced;
-            progress.advance(produced);
-        };
-        for (int attempt = 0;; ++attempt) {
-            uint64_t start = off - prefix + got;
-            uint64_t remaining = off + len - start;
-            if (remaining == 0) break;
-            try {
-                be.get(job.item.key, storage::ByteRange{start, remaining}, sink);
-                break;
-            } catch (const http::TransportError& e) {
-                // The connection broke mid-part: ask for the rest (the sink kept its place).
-                if (attempt >= options.part_retries) {
-                    throw storage::transport_storage_error(be.scheme() == "az" ? "Azure" : "S3",
-                                                           be.url_of(job.item.key), e.what(),
-                                                           e.is_timeout(), e.is_tls());
-                }
-                log::warn("part {} of {} broke after {} bytes ({}); requesting the rest", k,
-                          be.url_of(job.item.key), got, e.what());
-            }
-        }
-        if (got != len + prefix || carry_len != 0) {
-            throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.",
-                                              be.url_of(job.item.key), got, k, len + prefix));
-        }
-        if (expected_md5 && !matches(*expected_md5, md5)) {
-            if (state) state->forget_download(job.state_id);
-            job.file.close();
-            ::unlink(job.partial.c_str());
+            body.insert(body.end(), data.begin(), data.end());
+        });
+    });
+    return body;
+}
+
+// The plaintext of a small object: checked against the store's MD5, decrypted when it is in a
+// platform format (unless --raw).
+std::span<const std::byte> Downloader::Impl::decode_small(const DownloadItem& item,
+                                                          const storage::ObjectInfo& info,
+                                                          std::span<const std::byte> body,
+                                                          crypto::SecureBuffer& plain,
+                                                          bool& decrypted) {
+    std::string url = backend_for(item).url_of(item.key);
+    if (auto expected = usable_md5(info)) {
+        Md5 md5;
+        md5.update(body);
+        if (!matches(*expected, md5))
             throw Error::bad_data(fmt::format(
                 "{} arrived damaged: its MD5 does not match the store's ({}). Nothing was saved.",
-                be.url_of(job.item.key), job.info.etag));
-        }
-        part_done(job, k);
+                url, info.etag));
     }
-
-    void part_done(DownloadJob& job, int k) {
-        if (state) state->record_download_part(job.state_id, k);
-        bool last = false;
-        {
-            std::lock_guard lock(job.mutex);
-            ++job.fetched;
-            last = --job.remaining == 0 && !job.failed;
-            job.ready.insert(k);
+    auto key = key_for(item);
+    if (auto hkdf = options.raw ? std::nullopt : hkdf_format(info.metadata, label_of(item))) {
+        if (!key) throw encrypted_without_key(url);
+        uint64_t stride = crypto::padded_size(hkdf->part_size);
+        plain = crypto::SecureBuffer(body.size() + kAesBlockSize);
+        size_t n = 0;
+        for (uint64_t off = 0, index = 0; off < body.size(); off += stride, ++index) {
+            size_t len = static_cast<size_t>(std::min<uint64_t>(stride, body.size() - off));
+            n += decrypt_hkdf_part(key->span(), hkdf->file_id, index, body.subspan(off, len),
+                                   plain.data() + n, label_of(item));
         }
-        if (job.in_order_hash) job.cv.notify_all();
-        if (last) finish(job);
+        decrypted = true;
+        return {plain.data(), n};
     }
+    if (info.metadata.count("iv") == 0 || options.raw) return body;
+    if (!key) throw encrypted_without_key(url);
+    std::byte iv[kAesBlockSize];
+    storage::ObjectInfo sized = info;
+    sized.size = body.size();
+    read_cbc_iv(sized, url, iv);
+    plain = crypto::SecureBuffer(body.size() + kAesBlockSize);
+    crypto::AesCbc aes(crypto::AesCbc::Direction::decrypt, key->span(), {iv, kAesBlockSize}, true);
+    size_t n = aes.update(body, plain.data()), tail = 0;
+    if (!aes.finish(plain.data() + n, tail)) throw wrong_key(url);
+    decrypted = true;
+    return {plain.data(), n + tail};
+}
 
-    // The hash thread (a helper of the pool, holding the job): parts 1..n-1 in order as they
-    // land on disk, queueing more parts as it moves on (the last part is finish()'s: its
-    // padding is cut first). Ends when they are hashed, the job failed, or on an interrupt.
-    void hash_in_order(const std::shared_ptr<DownloadJob>& job_ptr) {
-        DownloadJob& job = *job_ptr;
-        try {
-            for (;;) {
-                int k = 0;
-                {
-                    std::unique_lock lock(job.mutex);
-                    while (!job.failed && job.hash_next < job.plan.parts &&
-                           !job.ready.count(job.hash_next)) {
-                        job.cv.wait_for(lock, std::chrono::milliseconds(200));
-                        cancel::check();
-                    }
-                    if (job.failed || job.hash_next >= job.plan.parts) break;
-                    k = job.hash_next;
-                }
-                hash_range(job, job.plan.offset(k), job.plan.length(k));
-                {
-                    std::lock_guard lock(job.mutex);
-                    job.hash_next = k + 1;
-                }
-                queue_parts(job_ptr);
-            }
-        } catch (...) {
-            std::lock_guard lock(job.mutex);
-            job.hash_error = std::current_exception();
-        }
-        {
-            std::lock_guard lock(job.mutex);
-            job.hash_running = false;
-        }
-        job.cv.notify_all();
-    }
-
-    // Only one thread hashes a job at a time: its hash thread, then finish().
-    void hash_range(DownloadJob& job, uint64_t offset, uint64_t length) {
-        job.hash_buffer.resize(8u << 20);
-        for (uint64_t done = 0; done < length;) {
-            size_t want =
-                static_cast<size_t>(std::min<uint64_t>(job.hash_buffer.size(), length - done));
-            size_t n = job.file.pread_full({job.hash_buffer.data(), want}, offset + done);
-            if (n != want) throw Error::io(fmt::format("Could not read back '{}'.", job.partial));
-            job.hasher.update({job.hash_buffer.data(), n});
-            done += n;
-            cancel::check();
-        }
-    }
-
-    void finish(DownloadJob& job) {
-        storage::Backend& be = *job.be;
-        uint64_t size = job.info.size;
-        if (job.hkdf) {
-            size = *job.item.plain_size;
-            uint64_t stride = job.plan.part_size;
-            uint64_t expect_last =
-                size - static_cast<uint64_t>(job.plan.parts - 1) * job.hkdf_part_size;
-            if (job.info.size != (job.plan.parts - 1) * stride + crypto::padded_size(expect_last) ||
-                (job.hkdf_last_plain && job.hkdf_last_plain != expect_last)) {
-                fail_file(job, Error::bad_data(fmt::format(
-                                   "{} does not have the size its platform record says ({} "
-                                   "bytes decrypted). Nothing was saved.",
-                                   label_of(job.item), size)));
-            }
-        } else if (job.decrypt) {
-            // The padding is in the last plaintext block, written like any other: check and cut it.
-            std::byte last[kAesBlockSize];
-            if (job.file.pread_full({last, kAesBlockSize}, size - kAesBlockSize) != kAesBlockSize) {
-                throw Error::io(fmt::format("Could not read back '{}'.", job.partial));
-            }
-            auto pad = static_cast<unsigned>(last[kAesBlockSize - 1]);
-            bool ok = pad >= 1 && pad <= kAesBlockSize;
-            for (unsigned i = 0; ok && i < pad; ++i)
-                ok = static_cast<unsigned>(last[kAesBlockSize - 1 - i]) == pad;
-            if (!ok) {
-                if (state) state->forget_download(job.state_id);
-                job.file.close();
-                ::unlink(job.partial.c_str());
-                throw Error::bad_data(
-                    fmt::format("Decryption of {} failed: the key is wrong or the object is "
-                                "damaged. Nothing was saved.",
-                                be.url_of(job.item.key)));
-            }
-            size -= pad;
-        }
-        job.file.truncate(size);
-        if (job.file.size() != size)
-            throw Error::io(fmt::format("'{}' has the wrong size after download.", job.partial));
-        std::string sha512;
-        if (job.item.hash) {
-            if (job.in_order_hash) {
-                {
-                    // Every part is in: the hash thread ends once it has hashed up to the last.
-                    std::unique_lock lock(job.mutex);
-                    job.cv.wait(lock, [&] { return !job.hash_running; });
-                }
-                if (job.hash_error) std::rethrow_exception(job.hash_error);
-                for (; job.hash_next < job.plan.parts; ++job.hash_next)
-                    hash_range(job, job.plan.offset(job.hash_next), job.plan.length(job.hash_next));
-                uint64_t last_offset = job.plan.offset(job.plan.parts);
-                hash_range(job, last_offset, size - last_offset);
-                sha512 = job.hasher.hex_digest();
-            } else {
-                sha512 = hash_partial(job, size);
-            }
-            if (!job.item.expected_sha512.empty() && sha512 != job.item.expected_sha512)
-                fail_file(job, checksum_mismatch(label_of(job.item)));
-        }
-        job.file.close();
-        if (std::rename(job.partial.c_str(), job.dest.c_str()) != 0) {
-            throw file_error(FileRole::output, job.dest, errno, "renaming into place");
-        }
-        if (state) state->forget_download(job.state_id);
-        progress.end_item(true, be.url_of(job.item.key));
-        DownloadResult r;
-        r.key = job.item.key;
-        r.url = be.url_of(job.item.key);
-        r.path = job.dest;
-        r.size = size;
-        r.etag = job.info.etag;
-        r.decrypted = job.decrypt;
-        r.parts = job.plan.parts;
-        r.parts_fetched = job.fetched;
-        r.resumed = job.resumed;
-        r.sha512 = sha512;
-        done(r);
-    }
-
-    // A verification failure: the partial file and its resume state go (a rerun starts over).
-    [[noreturn]] void fail_file(DownloadJob& job, const Error& e) {
-        if (state) state->forget_download(job.state_id);
-        job.file.close();
-        ::unlink(job.partial.c_str());
-        throw e;
-    }
-
-    std::string hash_partial(DownloadJob& job, uint64_t size) {
+// An object known from the listing and no bigger than one part: one GET into memory, whose
+// response headers carry the metadata a HEAD would have fetched (half the requests for a
+// directory of small files), then checked, decrypted if needed, and written atomically.
+void Downloader::Impl::download_small(const DownloadItem& item, Progress::ItemId id) {
+    auto dest = claim_destination(item, id, item.known->etag);
+    if (!dest) return;
+    make_parent_dirs(*dest);
+    fs::path dir = fs::path(*dest).parent_path();
+    require_free_space(dir.empty() ? fs::path(".") : dir, item.known->size, *dest);
+    progress.start(id, "downloading");
+    storage::ObjectInfo info;
+    std::vector<std::byte> body = fetch_small(item, info);
+    crypto::SecureBuffer plain;
+    bool decrypted = false;
+    std::span<const std::byte> out = decode_small(item, info, body, plain, decrypted);
+    std::string sha512;
+    if (item.hash) {
         crypto::Sha512 h;
-        std::vector<std::byte> buf(8u << 20);
-        for (uint64_t off = 0; off < size;) {
-            size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - off));
-            size_t n = job.file.pread_full({buf.data(), want}, off);
-            if (n != want) throw Error::io(fmt::format("Could not read back '{}'.", job.partial));
-            h.update({buf.data(), n});
-            off += n;
-            cancel::check();
-        }
-        return h.hex_digest();
+        h.update(out);
+        sha512 = h.hex_digest();
+        if (!item.expected_sha512.empty() && sha512 != item.expected_sha512)
+            throw checksum_mismatch(label_of(item));
     }
-};
+    AtomicOutput file(*dest);
+    file.file().write_all(out);
+    file.commit();
+    progress.advance(id, body.size());
+    progress.finish(ender(id));
+    DownloadResult r;
+    r.key = item.key;
+    r.url = backend_for(item).url_of(item.key);
+    r.path = *dest;
+    r.size = out.size();
+    r.etag = info.etag;
+    r.decrypted = decrypted;
+    r.parts_fetched = 1;
+    r.sha512 = sha512;
+    runner->done(r);
+}
+
+void Downloader::Impl::start_file(const DownloadItem& item, Progress::ItemId id) {
+    if (item.known && item.known->size <= options.part_size) return download_small(item, id);
+    storage::Backend& be = backend_for(item);
+    std::optional<storage::ObjectInfo> info = be.head(item.key);
+    if (!info)
+        throw storage::storage_error(be.scheme() == "az" ? "Azure" : "S3", be.url_of(item.key),
+                                     404, "NoSuchKey", "not found");
+    progress.resize(id, info->size);
+    auto dest = claim_destination(item, id, info->etag);
+    if (!dest) return;
+    auto dl = std::make_shared<FileDownload>();
+    dl->item = item;
+    dl->progress = id;
+    dl->info = *info;
+    dl->dest = *dest;
+    dl->be = &be;
+    dl->key = key_for(item);
+    choose_format(*dl);
+    dl->plan = plan_download(
+        info->size, dl->hkdf ? crypto::padded_size(dl->hkdf_part_size) : options.part_size);
+    dl->partial = dl->dest + kPartialSuffix;
+    make_parent_dirs(dl->dest);
+    std::vector<int> done_parts;
+    open_partial(*dl, done_parts);
+    progress.start(id, "downloading");
+    uint64_t have = 0;
+    for (int n : done_parts)
+        have += dl->plan.length(n);
+    progress.advance(id, have);
+    start_parts(dl, done_parts);
+}
+
+// Plain, CBC (iv metadata) or the legacy HKDF format, from the object's metadata.
+void Downloader::Impl::choose_format(FileDownload& dl) {
+    if (options.raw) return;
+    std::string url = dl.url();
+    if (auto hkdf = hkdf_format(dl.info.metadata, label_of(dl.item))) {
+        if (!dl.key) throw encrypted_without_key(url);
+        if (!dl.item.plain_size)
+            throw Error::internal("an HKDF-format download needs the file's decrypted size");
+        dl.hkdf = true;
+        dl.file_id = hkdf->file_id;
+        dl.hkdf_part_size = hkdf->part_size;
+    } else if (dl.info.metadata.count("iv")) {
+        if (!dl.key) throw encrypted_without_key(url);
+        read_cbc_iv(dl.info, url, dl.iv.data());
+        dl.decrypt = true;
+    }
+}
+
+// NAME.ri-partial: reopened with the parts an earlier run recorded when the object is the same,
+// else created afresh; disk space is checked for what is still to come.
+void Downloader::Impl::open_partial(FileDownload& dl, std::vector<int>& done_parts) {
+    std::string url = dl.url();
+    std::error_code ec;
+    if (state) {
+        if (auto rec = state->find_download(url, dl.dest)) {
+            bool same = rec->etag == dl.info.etag && rec->size == dl.info.size &&
+                        rec->part_size == dl.plan.part_size && fs::exists(dl.partial, ec);
+            if (same) {
+                done_parts = state->done_download_parts(rec->id);
+                dl.state_id = rec->id;
+                dl.resumed = !done_parts.empty();
+            } else {
+                state->forget_download(rec->id);
+            }
+        }
+    }
+    uint64_t have = 0;
+    for (int n : done_parts)
+        have += dl.plan.length(n);
+    fs::path dir = fs::path(dl.dest).parent_path();
+    require_free_space(dir.empty() ? fs::path(".") : dir, dl.info.size - have, dl.dest);
+    dl.file = dl.resumed ? File::open_rw(dl.partial) : File::create(dl.partial);
+    if (state && dl.state_id == 0) {
+        dl.state_id = state->insert_download({.source = url,
+                                              .dest = dl.dest,
+                                              .size = dl.info.size,
+                                              .etag = dl.info.etag,
+                                              .part_size = dl.plan.part_size});
+    }
+}
+
+void Downloader::Impl::start_parts(const std::shared_ptr<FileDownload>& dl,
+                                   const std::vector<int>& done_parts) {
+    std::set<int> skip(done_parts.begin(), done_parts.end());
+    dl->in_order_hash = dl->item.hash && !dl->hkdf;
+    dl->ready = skip;  // parts kept from an earlier run are hashed in their turn too
+    for (int k = 1; k <= dl->plan.parts; ++k)
+        if (!skip.count(k)) dl->todo.push_back(k);
+    dl->remaining = static_cast<int>(dl->todo.size());
+    if (dl->todo.empty()) return finish(*dl);
+    if (dl->in_order_hash && dl->plan.parts > 1) {
+        // As many parts ahead of the hash as there are workers, so the window alone never
+        // leaves a worker idle. Measured (docs/BENCHMARKS.md, issue 5; 8 workers, 1 GiB):
+        // windows of 2-8 parts within noise of each other, 16 parts 5% and 32 parts 12%
+        // slower, as the hash fell behind and its tail after the last byte grew.
+        dl->hash_window = runner->pool().workers();
+        dl->hash_running = true;
+        runner->pool().spawn_helper([this, dl] { hash_in_order(dl); });
+    }
+    queue_parts(dl);
+}
+
+// Queues one task per part that may start now: all of them, or with an in-order hash those up
+// to hash_window parts past the next part to hash.
+void Downloader::Impl::queue_parts(const std::shared_ptr<FileDownload>& dl) {
+    size_t n = 0;
+    {
+        std::lock_guard lock(dl->mutex);
+        if (dl->failure.raised()) return;
+        size_t allowed = dl->todo.size();
+        if (dl->hash_window > 0) {
+            allowed = static_cast<size_t>(std::upper_bound(dl->todo.begin(), dl->todo.end(),
+                                                           dl->hash_next + dl->hash_window) -
+                                          dl->todo.begin());
+        }
+        if (allowed > dl->queued) {
+            n = allowed - dl->queued;
+            dl->queued = allowed;
+        }
+    }
+    for (size_t i = 0; i < n; ++i)
+        runner->pool().push_front([this, dl](int) { fetch_next_part(dl); });
+}
+
+// The lowest part nobody has taken yet (0 when the download failed).
+int Downloader::Impl::take_part(FileDownload& dl) {
+    std::lock_guard lock(dl.mutex);
+    if (dl.failure.raised() || dl.todo_next >= dl.todo.size()) return 0;
+    return dl.todo[dl.todo_next++];
+}
+
+void Downloader::Impl::fetch_next_part(const std::shared_ptr<FileDownload>& dl) {
+    try {
+        int k = take_part(*dl);
+        if (k == 0) return;
+        if (dl->hkdf)
+            fetch_hkdf_part(*dl, k);
+        else
+            fetch_part(*dl, k);
+        part_done(*dl, k);
+    } catch (const std::exception& e) {
+        bool first = dl->failure.raise();
+        dl->cv.notify_all();
+        if (is_interrupt(e)) throw;
+        if (first) runner->failed(dl->item, ender(dl->progress), e);
+    }
+}
+
+// A legacy HKDF part: fetched whole into memory (its padding is its own), decrypted with the
+// part's derived key and written at its plaintext offset.
+void Downloader::Impl::fetch_hkdf_part(FileDownload& dl, int k) {
+    storage::Backend& be = *dl.be;
+    const uint64_t off = dl.plan.offset(k), len = dl.plan.length(k);
+    std::vector<std::byte> body;
+    with_part_retries(be, dl.item.key, [&] {
+        body.clear();
+        be.get(dl.item.key, storage::ByteRange{off, len}, [&](std::span<const std::byte> d) {
+            if (cancel::requested()) cancel::check();
+            body.insert(body.end(), d.begin(), d.end());
+        });
+    });
+    if (body.size() != len)
+        throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.", dl.url(),
+                                          body.size(), k, len));
+    crypto::SecureBuffer plain(body.size() + kAesBlockSize);
+    size_t n = decrypt_hkdf_part(dl.key->span(), dl.file_id, static_cast<uint64_t>(k - 1), body,
+                                 plain.data(), label_of(dl.item));
+    dl.file.pwrite_all({plain.data(), n}, static_cast<uint64_t>(k - 1) * dl.hkdf_part_size);
+    progress.advance(dl.progress, len);
+    if (k == dl.plan.parts) dl.hkdf_last_plain = n;
+}
+
+void Downloader::Impl::fetch_part(FileDownload& dl, int k) {
+    storage::Backend& be = *dl.be;
+    const uint64_t off = dl.plan.offset(k), len = dl.plan.length(k);
+    // Decrypting part k > 1 needs the ciphertext block before it as IV: fetch 16 more bytes.
+    const uint64_t prefix = dl.decrypt && k > 1 ? kAesBlockSize : 0;
+    std::optional<StreamingPartDecryptor> decryptor;
+    if (dl.decrypt) decryptor.emplace(dl.key->span(), k == 1 ? dl.iv.data() : nullptr);
+    // A one-part object arrives in order from its first byte: check it against the MD5 the
+    // store vouches for (a plain S3 ETag, or Azure's Content-MD5).
+    std::optional<ExpectedMd5> expected_md5 =
+        dl.plan.parts == 1 ? usable_md5(dl.info) : std::nullopt;
+    Md5 md5;
+    uint64_t got = 0;  // bytes of the range [off - prefix, off + len) consumed
+    uint64_t write_at = off;
+    auto sink = [&](std::span<const std::byte> data) {
+        if (cancel::requested()) cancel::check();
+        got += data.size();
+        if (expected_md5) md5.update(data);
+        std::span<const std::byte> plain = decryptor ? decryptor->feed(data) : data;
+        dl.file.pwrite_all(plain, write_at);
+        write_at += plain.size();
+        progress.advance(dl.progress, plain.size());
+    };
+    with_part_retries(be, dl.item.key, [&] {
+        uint64_t start = off - prefix + got;
+        if (off + len > start) be.get(dl.item.key, storage::ByteRange{start, off + len - start}, sink);
+    });
+    if (got != len + prefix || (decryptor && !decryptor->aligned()))
+        throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.", dl.url(),
+                                          got, k, len + prefix));
+    if (expected_md5 && !matches(*expected_md5, md5))
+        fail_file(dl, Error::bad_data(fmt::format(
+                          "{} arrived damaged: its MD5 does not match the store's ({}). Nothing "
+                          "was saved.",
+                          dl.url(), dl.info.etag)));
+}
+
+void Downloader::Impl::part_done(FileDownload& dl, int k) {
+    if (state) state->record_download_part(dl.state_id, k);
+    bool last = false;
+    {
+        std::lock_guard lock(dl.mutex);
+        ++dl.fetched;
+        last = --dl.remaining == 0 && !dl.failure.raised();
+        dl.ready.insert(k);
+    }
+    if (dl.in_order_hash) dl.cv.notify_all();
+    if (last) finish(dl);
+}
+
+// The hash thread (a helper of the pool, holding the download): parts 1..n-1 in order as they
+// land on disk, queueing more parts as it moves on (the last part is finish()'s: its padding is
+// cut first). Ends when they are hashed, the download failed, or on an interrupt.
+void Downloader::Impl::hash_in_order(const std::shared_ptr<FileDownload>& dl_ptr) {
+    FileDownload& dl = *dl_ptr;
+    try {
+        for (;;) {
+            int k = 0;
+            {
+                std::unique_lock lock(dl.mutex);
+                while (!dl.failure.raised() && dl.hash_next < dl.plan.parts &&
+                       !dl.ready.count(dl.hash_next)) {
+                    dl.cv.wait_for(lock, std::chrono::milliseconds(200));
+                    cancel::check();
+                }
+                if (dl.failure.raised() || dl.hash_next >= dl.plan.parts) break;
+                k = dl.hash_next;
+            }
+            hash_range(dl, dl.plan.offset(k), dl.plan.length(k));
+            {
+                std::lock_guard lock(dl.mutex);
+                dl.hash_next = k + 1;
+            }
+            queue_parts(dl_ptr);
+        }
+    } catch (...) {
+        std::lock_guard lock(dl.mutex);
+        dl.hash_error = std::current_exception();
+    }
+    {
+        std::lock_guard lock(dl.mutex);
+        dl.hash_running = false;
+    }
+    dl.cv.notify_all();
+}
+
+// Only one thread hashes a download at a time: its hash thread, then finish().
+void Downloader::Impl::hash_range(FileDownload& dl, uint64_t offset, uint64_t length) {
+    dl.hash_buffer.resize(8u << 20);
+    for (uint64_t done = 0; done < length;) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(dl.hash_buffer.size(), length - done));
+        size_t n = dl.file.pread_full({dl.hash_buffer.data(), want}, offset + done);
+        if (n != want) throw Error::io(fmt::format("Could not read back '{}'.", dl.partial));
+        dl.hasher.update({dl.hash_buffer.data(), n});
+        done += n;
+        cancel::check();
+    }
+}
+
+// The size of the plaintext once every part is in: the HKDF format's is checked against the
+// platform's record, the CBC padding is checked and cut.
+uint64_t Downloader::Impl::plaintext_size(FileDownload& dl) {
+    uint64_t size = dl.info.size;
+    if (dl.hkdf) {
+        size = *dl.item.plain_size;
+        uint64_t stride = dl.plan.part_size;
+        uint64_t expect_last = size - static_cast<uint64_t>(dl.plan.parts - 1) * dl.hkdf_part_size;
+        if (dl.info.size != (dl.plan.parts - 1) * stride + crypto::padded_size(expect_last) ||
+            (dl.hkdf_last_plain && dl.hkdf_last_plain != expect_last)) {
+            fail_file(dl, Error::bad_data(fmt::format(
+                              "{} does not have the size its platform record says ({} bytes "
+                              "decrypted). Nothing was saved.",
+                              label_of(dl.item), size)));
+        }
+        return size;
+    }
+    if (!dl.decrypt) return size;
+    // The padding is in the last plaintext block, written like any other: check and cut it.
+    std::byte last[kAesBlockSize];
+    if (dl.file.pread_full({last, kAesBlockSize}, size - kAesBlockSize) != kAesBlockSize)
+        throw Error::io(fmt::format("Could not read back '{}'.", dl.partial));
+    auto pad = static_cast<unsigned>(last[kAesBlockSize - 1]);
+    bool ok = pad >= 1 && pad <= kAesBlockSize;
+    for (unsigned i = 0; ok && i < pad; ++i)
+        ok = static_cast<unsigned>(last[kAesBlockSize - 1 - i]) == pad;
+    if (!ok) fail_file(dl, wrong_key(dl.url()));
+    return size - pad;
+}
+
+// The plaintext's SHA-512: the in-order hash's last part, or one pass over the file.
+std::string Downloader::Impl::finish_hash(FileDownload& dl, uint64_t size) {
+    if (!dl.in_order_hash) return hash_partial(dl, size);
+    {
+        // Every part is in: the hash thread ends once it has hashed up to the last.
+        std::unique_lock lock(dl.mutex);
+        dl.cv.wait(lock, [&] { return !dl.hash_running; });
+    }
+    if (dl.hash_error) std::rethrow_exception(dl.hash_error);
+    for (; dl.hash_next < dl.plan.parts; ++dl.hash_next)
+        hash_range(dl, dl.plan.offset(dl.hash_next), dl.plan.length(dl.hash_next));
+    uint64_t last_offset = dl.plan.offset(dl.plan.parts);
+    hash_range(dl, last_offset, size - last_offset);
+    return dl.hasher.hex_digest();
+}
+
+void Downloader::Impl::finish(FileDownload& dl) {
+    uint64_t size = plaintext_size(dl);
+    dl.file.truncate(size);
+    if (dl.file.size() != size)
+        throw Error::io(fmt::format("'{}' has the wrong size after download.", dl.partial));
+    std::string sha512;
+    if (dl.item.hash) {
+        sha512 = finish_hash(dl, size);
+        if (!dl.item.expected_sha512.empty() && sha512 != dl.item.expected_sha512)
+            fail_file(dl, checksum_mismatch(label_of(dl.item)));
+    }
+    dl.file.close();
+    replace_file(dl.partial, dl.dest);
+    if (state) state->forget_download(dl.state_id);
+    progress.finish(ender(dl.progress));
+    DownloadResult r;
+    r.key = dl.item.key;
+    r.url = dl.url();
+    r.path = dl.dest;
+    r.size = size;
+    r.etag = dl.info.etag;
+    r.decrypted = dl.decrypt;
+    r.parts = dl.plan.parts;
+    r.parts_fetched = dl.fetched;
+    r.resumed = dl.resumed;
+    r.sha512 = sha512;
+    runner->done(r);
+}
+
+// A verification failure: the partial file and its resume state go (a rerun starts over).
+void Downloader::Impl::fail_file(FileDownload& dl, const Error& e) {
+    if (state) state->forget_download(dl.state_id);
+    dl.file.close();
+    remove_file(dl.partial);
+    throw e;
+}
+
+std::string Downloader::Impl::hash_partial(FileDownload& dl, uint64_t size) {
+    crypto::Sha512 h;
+    std::vector<std::byte> buf(8u << 20);
+    for (uint64_t off = 0; off < size;) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - off));
+        size_t n = dl.file.pread_full({buf.data(), want}, off);
+        if (n != want) throw Error::io(fmt::format("Could not read back '{}'.", dl.partial));
+        h.update({buf.data(), n});
+        off += n;
+        cancel::check();
+    }
+    return h.hex_digest();
+}
 
 Downloader::Downloader(storage::Backend& backend, TransferState* state, Progress& progress,
                        DownloadOptions options)
@@ -811,15 +828,23 @@ Downloader::~Downloader() = default;
 
 void Downloader::run(const std::vector<DownloadItem>& items, const DoneFn& on_done,
                      const ErrorFn& on_error) {
-    impl_->on_done = &on_done;
-    impl_->on_error = &on_error;
-    TaskPool pool(std::max(1, impl_->options.concurrency));
-    impl_->pool = &pool;
-    for (const auto& item : items) {
-        pool.push_back([this, item](int) { impl_->start_file(item); });
+    Impl& impl = *impl_;
+    std::vector<DownloadItem> queued = items;
+    for (auto& item : queued) {
+        if (item.progress_item) continue;
+        std::string name = !item.progress_name.empty() ? item.progress_name
+                                                        : impl.backend_for(item).url_of(item.key);
+        item.progress_item = impl.progress.queue(name, item.known ? item.known->size : 0);
+        impl.owned.insert(item.progress_item);
     }
-    pool.wait();
-    impl_->pool = nullptr;
+    Impl::Runner runner(impl.progress, std::max(1, impl.options.concurrency), on_done, on_error);
+    impl.runner = &runner;
+    runner.run(queued, [&](const DownloadItem& item, int) {
+        runner.guard(item, impl.ender(item.progress_item),
+                     [&] { impl.start_file(item, item.progress_item); });
+    });
+    impl.runner = nullptr;
+    impl.owned.clear();
 }
 
 }  // namespace ri::transfer

@@ -37,6 +37,11 @@ struct DownloadItem {
     std::string expected_sha512{};  // with hash: compare (lowercase hex); empty: no check
     std::optional<uint64_t> plain_size{};  // decryptedSize, for the legacy HKDF format
     std::string label{};                   // names the file in messages; empty: its URL
+    // How progress names it (platform downloads: its path under the output directory, the name
+    // the user knows); empty: its URL.
+    std::string progress_name{};
+    // The item in the run's progress when the caller announced it already; 0: the engine does.
+    Progress::ItemId progress_item = 0;
 };
 
 struct DownloadResult {
@@ -73,6 +78,8 @@ class Downloader {
                DownloadOptions options);
     ~Downloader();
 
+    // Downloads every item; callbacks one at a time, each item's progress ending with it. Throws
+    // only for an interrupt, after saving the state of the parts written.
     void run(const std::vector<DownloadItem>& items, const DoneFn& on_done,
              const ErrorFn& on_error);
 

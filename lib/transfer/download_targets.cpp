@@ -46,21 +46,17 @@ std::vector<DownloadItem> download_targets(storage::Backend& backend, const stor
         items.push_back(std::move(item));
         return items;
     }
-    std::string token;
-    do {
-        auto page = backend.list(url.key, "", token, 1000);
-        for (auto& obj : page.objects) {
-            std::string rel = obj.key.substr(url.key.size());
-            if (rel.empty() || rel.back() == '/') continue;  // "folder" marker objects
-            if (!filter.keeps_file(rel)) continue;
-            DownloadItem item;
-            item.key = obj.key;
-            item.dest = confined_path(dir, rel).string();
-            item.known = obj;
-            items.push_back(std::move(item));
-        }
-        token = page.next_token;
-    } while (!token.empty());
+    storage::for_each_object(backend, url.key, [&](const storage::ObjectInfo& obj) {
+        std::string rel = obj.key.substr(url.key.size());
+        if (rel.empty() || rel.back() == '/') return true;  // "folder" marker objects
+        if (!filter.keeps_file(rel)) return true;
+        DownloadItem item;
+        item.key = obj.key;
+        item.dest = confined_path(dir, rel).string();
+        item.known = obj;
+        items.push_back(std::move(item));
+        return true;
+    });
     return items;
 }
 

@@ -4,7 +4,7 @@
 
 #include "core/cancel.hpp"
 #include "core/error.hpp"
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 #include "crypto/file_hasher.hpp"
 
 namespace ri::transfer {
@@ -117,7 +117,7 @@ void HashTap::hash_ring() {
 }
 
 void HashTap::hash_file() {
-    PosixFile f = PosixFile::open_read(source_);
+    File f = File::open_read(source_);
     // Asked after every chunk: a stopped tap (a failed upload) does not read on to the end.
     auto hashed = crypto::hash_file(f, [this](uint64_t) {
         if (stopping_ || cancel::requested()) throw Error::interrupted("the upload was stopped");

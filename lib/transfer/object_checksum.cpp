@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "crypto/encoding.hpp"
+#include "core/strings.hpp"
 
 namespace ri::transfer {
 
@@ -39,9 +40,7 @@ std::optional<ExpectedMd5> usable_md5(const storage::ObjectInfo& info) {
     std::string e = info.etag;
     if (e.size() == 32 &&
         std::all_of(e.begin(), e.end(), [](unsigned char c) { return std::isxdigit(c); })) {
-        std::transform(e.begin(), e.end(), e.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        return ExpectedMd5{e, ""};
+        return ExpectedMd5{strings::lower(e), ""};
     }
     return std::nullopt;
 }

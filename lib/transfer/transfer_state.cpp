@@ -4,18 +4,14 @@
 
 #include <chrono>
 
-#include "core/cli.hpp"
 #include "core/error.hpp"
+#include "core/time_text.hpp"
 
 namespace ri::transfer {
 namespace {
 
 std::string now_iso() {
-    auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return time_text::iso8601(std::chrono::system_clock::now());
 }
 
 UploadRecord read_upload(Statement& q) {
@@ -38,22 +34,6 @@ constexpr const char* kUploadColumns =
     "id, source, size, mtime_ns, dest, upload_id, part_size, parts, encrypted, key_b64, iv_b64";
 
 }  // namespace
-
-StateStore open_state_store() {
-    return StateStore::open(StateStore::default_path());
-}
-
-std::unique_ptr<TransferState> open_resume_state(ToolRunner& tool, std::optional<StateStore>& store,
-                                                 std::string_view what) {
-    try {
-        store.emplace(open_state_store());
-        return std::make_unique<TransferState>(*store);
-    } catch (const Error& e) {
-        tool.warn(
-            fmt::format("resume state unavailable ({}); {} cannot be resumed", e.message(), what));
-        return nullptr;
-    }
-}
 
 std::optional<UploadRecord> TransferState::find_upload(const std::string& source,
                                                        const std::string& dest) {

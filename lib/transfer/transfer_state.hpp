@@ -15,10 +15,6 @@
 
 #include "core/state_store.hpp"
 
-namespace ri {
-class ToolRunner;
-}
-
 namespace ri::transfer {
 
 struct UploadRecord {
@@ -62,8 +58,8 @@ struct PlatformUploadRecord {
     std::string object_key;
     std::string key_b64;  // the file's encryption key (state file mode 0600)
     std::string stage;
-    std::string sha512;
-    std::string file_id;
+    std::string sha512{};
+    std::string file_id{};
 };
 
 // Thread-safe: engines record parts from worker threads.
@@ -95,13 +91,5 @@ class TransferState {
     std::mutex mutex_;
     StateStore& store_;
 };
-
-// Opens the user's state database (migrated to the current schema).
-StateStore open_state_store();
-
-// The user's resume state in store, or null after one warning naming what cannot be resumed
-// ("this upload", "downloads") when the state directory is unusable: the transfer still works.
-std::unique_ptr<TransferState> open_resume_state(ToolRunner& tool, std::optional<StateStore>& store,
-                                                 std::string_view what);
 
 }  // namespace ri::transfer

@@ -37,6 +37,9 @@ struct UploadItem {
     std::shared_ptr<const crypto::SecureBuffer> encryption_key{};
     // Set (encrypted uploads): sees the plaintext as it is read, in order (plaintext_tap.hpp).
     std::shared_ptr<PlaintextTap> tap{};
+    // The item in the run's progress when the caller announced it already (platform uploads);
+    // 0: the engine announces it, named by its source.
+    Progress::ItemId progress_item = 0;
 };
 
 struct UploadResult {
@@ -76,7 +79,8 @@ class Uploader {
     ~Uploader();
 
     // Uploads every item; on_done and on_error are called from worker threads, one call at a
-    // time. Throws only for an interrupt (after saving the state of every part in flight).
+    // time, and each item's progress ends with it (finished, skipped or failed). Throws only for
+    // an interrupt (after saving the state of every part in flight).
     void run(const std::vector<UploadItem>& items, const DoneFn& on_done, const ErrorFn& on_error);
 
   private:
@@ -85,12 +89,12 @@ class Uploader {
 };
 
 // A source file's size and modification time (resume state is valid only while both hold).
-struct FileStat {
+struct SourceStat {
     uint64_t size = 0;
     int64_t mtime_ns = 0;
 };
 // Throws a missing-input error when path is not a regular file, a file error when unreadable.
-FileStat stat_source(const std::string& path);
+SourceStat stat_source(const std::string& path);
 
 // Aborts multipart uploads under prefix that started more than `older_than_hours` ago and that
 // no local resume state knows (seed 004: orphaned multipart upload cleanup). Returns them.

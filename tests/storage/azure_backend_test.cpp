@@ -213,7 +213,7 @@ TEST_CASE("azure: put, get and head with metadata, 0-byte blobs, unusual names")
     } catch (const StorageError& e) {
         CHECK(e.http_status() == 404);
         CHECK(e.service_code() == "BlobNotFound");
-        CHECK(e.code() == ExitCode::no_input);
+        CHECK(e.code() == ExitCode::missing_input);
     }
 }
 
@@ -349,7 +349,7 @@ TEST_CASE("azure: copy keeps or replaces metadata") {
         FAIL("copied a missing blob");
     } catch (const StorageError& e) {
         CHECK(e.http_status() == 404);
-        CHECK(e.code() == ExitCode::no_input);
+        CHECK(e.code() == ExitCode::missing_input);
     }
 }
 
@@ -409,7 +409,7 @@ TEST_CASE("azure: an unknown container is 'not found', never a missing object") 
             INFO(e.message() << " | " << e.detail());
             CHECK(e.http_status() == 404);
             CHECK(e.service_code() == "ContainerNotFound");
-            CHECK(e.code() == ExitCode::no_input);
+            CHECK(e.code() == ExitCode::missing_input);
             CHECK(e.message().find("not found") != std::string::npos);
             CHECK(e.message().find(container + ".") != std::string::npos);  // not ".../k"
         }

@@ -191,7 +191,7 @@ TEST_CASE("S3: put, head and get round trip with metadata, and a 0-byte object",
         FAIL("get of a missing key did not throw");
     } catch (const StorageError& e) {
         CHECK(e.service_code() == "NoSuchKey");
-        CHECK(e.code() == ExitCode::no_input);
+        CHECK(e.code() == ExitCode::missing_input);
         CHECK(e.http_status() == 404);
     }
 }
@@ -475,7 +475,7 @@ TEST_CASE("S3: an unknown bucket is \"Bucket not found\", exit 66", "[s3]") {
             FAIL("no error for a missing bucket");
         } catch (const StorageError& e) {
             CHECK(e.service_code() == "NoSuchBucket");
-            CHECK(e.code() == ExitCode::no_input);
+            CHECK(e.code() == ExitCode::missing_input);
             CHECK(std::string(e.what()).starts_with("Bucket not found"));
             CHECK(std::string(e.what()).find(name) != std::string::npos);
         }

@@ -93,7 +93,7 @@ void expect_refused(const std::vector<Item>& items, const std::string& why_part)
         extract_archive((t / "evil.tar").string(), t / "dest", progress, quiet);
         FAIL("the archive was extracted");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::data);
+        CHECK(e.code() == ExitCode::bad_data);
         INFO(e.message());
         CHECK(e.message().find(why_part) != std::string::npos);
     }
@@ -214,7 +214,7 @@ TEST_CASE("--flatten stores bare names and refuses collisions") {
         pack_directory((t / "Run").string(), o, progress, quiet);
         FAIL("a collision was stored");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::data);
+        CHECK(e.code() == ExitCode::bad_data);
         CHECK(e.message().find("a/x.dat") != std::string::npos);
         CHECK(e.message().find("b/x.dat") != std::string::npos);
     }
@@ -254,13 +254,13 @@ TEST_CASE("--subpath archives a subdirectory and refuses ways out") {
         pack_directory((t / "Run_1").string(), o, progress, quiet);
         FAIL("subpath through an outward symlink accepted");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::data);
+        CHECK(e.code() == ExitCode::bad_data);
     }
     o.subpath = "missing";
     try {
         pack_directory((t / "Run_1").string(), o, progress, quiet);
         FAIL("missing subpath accepted");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::no_input);
+        CHECK(e.code() == ExitCode::missing_input);
     }
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "core/error.hpp"
+#include "core/time_text.hpp"
 
 using namespace ri::storage;
 
@@ -29,7 +30,7 @@ TEST_CASE("azure sas: container SAS with a start time", "[azure][sas]") {
     r.permissions = "racwdl";
     r.start = at(1767225600);   // 2026-01-01T00:00:00Z
     r.expiry = at(1767229200);  // 2026-01-01T01:00:00Z
-    CHECK(sas_time(r.start) == "2026-01-01T00:00:00Z");
+    CHECK(ri::time_text::iso8601(r.start) == "2026-01-01T00:00:00Z");
     CHECK(sas_string_to_sign(r) ==
           "racwdl\n2026-01-01T00:00:00Z\n2026-01-01T01:00:00Z\n/blob/devstoreaccount1/box\n\n\n\n"
           "2020-10-02\nc\n\n\n\n\n\n");

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "core/error.hpp"
+#include "core/time_text.hpp"
 
 using namespace ri;
 using namespace ri::storage;
@@ -146,8 +147,8 @@ TEST_CASE("SharedKey: a key that is not base64 is a configuration error without 
 }
 
 TEST_CASE("azure_http_date formats RFC 1123 in GMT") {
-    CHECK(azure_http_date(std::chrono::system_clock::time_point(std::chrono::seconds(0))) ==
+    CHECK(time_text::http_date(std::chrono::system_clock::time_point(std::chrono::seconds(0))) ==
           "Thu, 01 Jan 1970 00:00:00 GMT");
-    CHECK(azure_http_date(std::chrono::system_clock::time_point(
+    CHECK(time_text::http_date(std::chrono::system_clock::time_point(
               std::chrono::seconds(1255297753))) == "Sun, 11 Oct 2009 21:49:13 GMT");
 }

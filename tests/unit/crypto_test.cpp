@@ -103,7 +103,7 @@ TEST_CASE("file encryption round-trips through the parallel decryptor at every b
         DYNAMIC_SECTION("size " << size) {
             auto plain = test_data(size, static_cast<unsigned>(size) + 7);
             write_file(dir / "p", plain);
-            PosixFile in = PosixFile::open_read((dir / "p").string());
+            File in = File::open_read((dir / "p").string());
             {
                 AtomicOutput out((dir / "c").string());
                 auto r = encrypt_file(in, out.file(), key, iv, {}, 64);
@@ -112,7 +112,7 @@ TEST_CASE("file encryption round-trips through the parallel decryptor at every b
                 CHECK(r.encrypted_size == padded_size(size));
                 CHECK(r.sha512 == sha512_of(plain));
             }
-            PosixFile c = PosixFile::open_read((dir / "c").string());
+            File c = File::open_read((dir / "c").string());
             CHECK(cbc_plaintext_size(c, key, iv) == size);
             for (unsigned threads : {1u, 3u}) {
                 AtomicOutput out((dir / "d").string());
@@ -130,19 +130,19 @@ TEST_CASE("a wrong key is refused from the padding before anything is written") 
     test::TempDir dir;
     auto key = test_data(32, 3), iv = test_data(16, 4), wrong = test_data(32, 5);
     write_file(dir / "p", test_data(5000, 6));
-    PosixFile in = PosixFile::open_read((dir / "p").string());
+    File in = File::open_read((dir / "p").string());
     {
         AtomicOutput out((dir / "c").string());
         encrypt_file(in, out.file(), key, iv);
         out.commit();
     }
-    PosixFile c = PosixFile::open_read((dir / "c").string());
+    File c = File::open_read((dir / "c").string());
     try {
         cbc_plaintext_size(c, wrong, iv);
         // 1 in ~256 wrong keys yields valid-looking padding; this seed is not one of them.
         FAIL("wrong key accepted");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::data);
+        CHECK(e.code() == ExitCode::bad_data);
         CHECK(std::string(e.what()).find("key") != std::string::npos);
     }
 }
@@ -169,7 +169,7 @@ TEST_CASE("the HKDF per-part format decrypts parts with derived keys") {
                                   buf.begin() + static_cast<long>(w + w2));
                 }
                 write_file(dir / "h", cipher);
-                PosixFile c = PosixFile::open_read((dir / "h").string());
+                File c = File::open_read((dir / "h").string());
                 AtomicOutput out((dir / "hd").string());
                 auto r = decrypt_hkdf_file(c, out.file(), {master, file_id, part_size},
                                            {2, true, {}, 32});
@@ -197,6 +197,6 @@ TEST_CASE("an unfinished atomic output leaves no file behind") {
         AtomicOutput bad((dir / "missing-dir/out").string());
         FAIL("created in a missing directory");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::cant_create);
+        CHECK(e.code() == ExitCode::cannot_create);
     }
 }

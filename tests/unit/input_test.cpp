@@ -32,7 +32,7 @@ TEST_CASE("a malformed line stops with bad data naming the line") {
         r.next();
         FAIL("no error");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::data);
+        CHECK(e.code() == ExitCode::bad_data);
         CHECK(std::string(e.what()).find("line 2") != std::string::npos);
     }
     std::istringstream arr("[1,2]\n");
@@ -45,14 +45,14 @@ TEST_CASE("batch outcome maps item failures to exit codes") {
     all_ok.success();
     CHECK(all_ok.exit_code() == ExitCode::ok);
     BatchOutcome one_missing;
-    one_missing.failure(ExitCode::no_input);
-    CHECK(one_missing.exit_code() == ExitCode::no_input);
+    one_missing.failure(ExitCode::missing_input);
+    CHECK(one_missing.exit_code() == ExitCode::missing_input);
     BatchOutcome partial;
     partial.success();
-    partial.failure(ExitCode::no_input);
+    partial.failure(ExitCode::missing_input);
     CHECK(partial.exit_code() == ExitCode::partial);
     BatchOutcome mixed;
-    mixed.failure(ExitCode::no_input);
-    mixed.failure(ExitCode::data);
+    mixed.failure(ExitCode::missing_input);
+    mixed.failure(ExitCode::bad_data);
     CHECK(mixed.exit_code() == ExitCode::partial);
 }

@@ -31,7 +31,7 @@ std::string refusal(JobSpec spec) {
     try {
         validate_against_catalog(spec, core_types(), analyses());
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::data);
+        CHECK(e.code() == ExitCode::bad_data);
         return e.message();
     }
     FAIL("not refused");

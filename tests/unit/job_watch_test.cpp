@@ -86,7 +86,7 @@ TEST_CASE("job watch: the backoff stops at its ceiling; a timeout is 75 naming t
         watcher.wait({"j1"});
         FAIL("no timeout");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::temp_fail);
+        CHECK(e.code() == ExitCode::temporary);
         CHECK_THAT(e.message(),
                    Catch::Contains("Timed out after 10 s") && Catch::Contains("j1 (Executing)"));
     }

@@ -175,12 +175,12 @@ TEST_CASE("platform: error mapping per class") {
     p.server->on("GET", "/api/v3/files/WvNKdb/", {404, R"({"detail":"Not found."})", {}});
     auto e404 = expect_throw<NotFoundError>([&] { p->get_file("WvNKdb"); });
     CHECK(e404.message().starts_with("file WvNKdb not found"));
-    CHECK(e404.code() == ExitCode::no_input);
+    CHECK(e404.code() == ExitCode::missing_input);
 
     p.server->on("POST", "/api/v3/folders/root/",
                  {400, R"({"name":["This field is required."]})", {}});
     auto e400 = expect_throw<ApiError>([&] { p->create_folder("root", ""); });
-    CHECK(e400.code() == ExitCode::data);
+    CHECK(e400.code() == ExitCode::bad_data);
     CHECK(e400.message().find("name: This field is required.") != std::string::npos);
     bool conflict = false;
     try {
@@ -244,7 +244,7 @@ TEST_CASE("platform: 429 cools the scope down with Retry-After and retries") {
     FakePlatform q;
     q.server->on("POST", "/api/v2/jobs/j1/submit/", {429, "", {}});
     auto e = expect_throw<Error>([&] { q->submit_job("j1"); });
-    CHECK(e.code() == ExitCode::temp_fail);
+    CHECK(e.code() == ExitCode::temporary);
     CHECK(q.server->requests.size() == 11);  // 1 + 10 retries
     for (auto d : q.sleeps) {
         CHECK(d >= seconds(1));
@@ -256,7 +256,7 @@ TEST_CASE("platform: 429 cools the scope down with Retry-After and retries") {
     // A Retry-After far beyond reason fails at once.
     FakePlatform r;
     r.server->on("GET", "/api/v3/users/me/", {429, "", {{"retry-after", "86400"}}});
-    CHECK(expect_throw<Error>([&] { r->me(); }).code() == ExitCode::temp_fail);
+    CHECK(expect_throw<Error>([&] { r->me(); }).code() == ExitCode::temporary);
     CHECK(r.server->requests.size() == 1);
 }
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/redact.hpp"
+#include "core/time_text.hpp"
 #include "platform_fakes.hpp"
 
 using namespace ri;
@@ -94,8 +95,8 @@ TEST_CASE("platform: credentials are cached and refreshed 5 minutes before 15-mi
 }
 
 TEST_CASE("platform: Azure credentials honour their expiration") {
-    CredentialCache cache([] { return *parse_iso8601("2026-01-01T00:00:00Z"); });
-    TimePoint now = *parse_iso8601("2026-01-01T00:00:00Z");
+    CredentialCache cache([] { return *time_text::parse_iso8601("2026-01-01T00:00:00Z"); });
+    TimePoint now = *time_text::parse_iso8601("2026-01-01T00:00:00Z");
     CredentialCache moving([&] { return now; });
     int fetches = 0;
     auto fetch = [&] {
@@ -105,15 +106,15 @@ TEST_CASE("platform: Azure credentials honour their expiration") {
     };
     auto c = moving.get("k", fetch);
     CHECK(c.sas_token == "sv=2020&sig=abcdefgh");
-    CHECK(c.expires_at == *parse_iso8601("2026-01-01T01:00:00Z"));
+    CHECK(c.expires_at == *time_text::parse_iso8601("2026-01-01T01:00:00Z"));
     now += minutes(50);
     moving.get("k", fetch);
     CHECK(fetches == 1);  // 10 minutes left: still good (a 15-minute guess would have refreshed)
     now += minutes(6);
     moving.get("k", fetch);
     CHECK(fetches == 2);
-    CHECK(parse_iso8601("2026-01-01T02:00:00+02:00") == parse_iso8601("2026-01-01T00:00:00Z"));
-    CHECK_FALSE(parse_iso8601("yesterday"));
+    CHECK(time_text::parse_iso8601("2026-01-01T02:00:00+02:00") == time_text::parse_iso8601("2026-01-01T00:00:00Z"));
+    CHECK_FALSE(time_text::parse_iso8601("yesterday"));
 }
 
 TEST_CASE("platform: storage targets for S3 and Azure, with and without an endpoint") {

@@ -27,7 +27,7 @@ std::string error_of(const std::string& name) {
     try {
         read_sge_script(fixture(name));
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::data);
+        CHECK(e.code() == ExitCode::bad_data);
         return e.message();
     }
     FAIL("no error for " << name);
@@ -145,7 +145,7 @@ TEST_CASE("sge: bad scripts are refused with the line and what is wrong") {
         read_sge_script(fixture("no-such-script.sh"));
         FAIL("no error");
     } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::no_input);
+        CHECK(e.code() == ExitCode::missing_input);
     }
 }
 

@@ -26,23 +26,23 @@ TEST_CASE("storage_error maps status and service code to the exit class and the 
          "Your S3 credentials have expired."},
         {403, "RequestTimeTooSkewed", "", ExitCode::permission, "clock"},
         {407, "", "", ExitCode::permission, "proxy"},
-        {404, "NoSuchBucket", "", ExitCode::no_input,
+        {404, "NoSuchBucket", "", ExitCode::missing_input,
          "Bucket not found: s3://bkt/k. It may have been deleted or the name may be wrong."},
-        {404, "NoSuchKey", "", ExitCode::no_input,
+        {404, "NoSuchKey", "", ExitCode::missing_input,
          "This file no longer exists on S3: s3://bkt/k. It may have been moved or deleted."},
-        {404, "", "", ExitCode::no_input, "no longer exists"},
-        {404, "NoSuchUpload", "", ExitCode::no_input, "upload"},
-        {429, "", "", ExitCode::temp_fail, "S3 is throttling requests"},
-        {503, "SlowDown", "Please reduce your request rate.", ExitCode::temp_fail,
+        {404, "", "", ExitCode::missing_input, "no longer exists"},
+        {404, "NoSuchUpload", "", ExitCode::missing_input, "upload"},
+        {429, "", "", ExitCode::temporary, "S3 is throttling requests"},
+        {503, "SlowDown", "Please reduce your request rate.", ExitCode::temporary,
          "S3 is throttling requests"},
         {503, "", "", ExitCode::unavailable,
          "S3 returned an error (HTTP 503). This is usually temporary"},
         {500, "InternalError", "", ExitCode::unavailable, "S3 returned an error"},
         {502, "", "", ExitCode::unavailable, "usually temporary"},
         {301, "PermanentRedirect", "", ExitCode::config, "region"},
-        {400, "InvalidArgument", "Invalid part number", ExitCode::data, "Invalid part number"},
-        {409, "BucketAlreadyExists", "", ExitCode::data, "BucketAlreadyExists"},
-        {416, "InvalidRange", "", ExitCode::data, "S3 rejected the request"},
+        {400, "InvalidArgument", "Invalid part number", ExitCode::bad_data, "Invalid part number"},
+        {409, "BucketAlreadyExists", "", ExitCode::bad_data, "BucketAlreadyExists"},
+        {416, "InvalidRange", "", ExitCode::bad_data, "S3 rejected the request"},
     };
     for (const auto& row : rows) {
         INFO("HTTP " << row.status << " " << row.code);
@@ -60,10 +60,10 @@ TEST_CASE("storage_error maps status and service code to the exit class and the 
 TEST_CASE("storage_error words Azure's failures for Azure") {
     const std::string az = "Azure Blob Storage";
     auto e = storage_error(az, "az://acct/cont", 404, "ContainerNotFound", "");
-    CHECK(e.code() == ExitCode::no_input);
+    CHECK(e.code() == ExitCode::missing_input);
     CHECK_THAT(e.message(), Catch::StartsWith("Bucket not found"));
     e = storage_error(az, "az://acct/cont/b", 404, "BlobNotFound", "");
-    CHECK(e.code() == ExitCode::no_input);
+    CHECK(e.code() == ExitCode::missing_input);
     CHECK_THAT(e.message(), Catch::Contains("no longer exists on Azure Blob Storage"));
     e = storage_error(az, "az://acct/cont/b", 403, "AuthenticationFailed",
                       "Server failed to authenticate the request.");
@@ -76,7 +76,7 @@ TEST_CASE("storage_error words Azure's failures for Azure") {
     e = storage_error(az, "az://acct/cont", 403, "AuthorizationPermissionMismatch", "");
     CHECK_THAT(e.message(), Catch::Contains("Permission denied. Your Azure Blob Storage account"));
     e = storage_error(az, "az://acct/cont/b", 503, "ServerBusy", "");
-    CHECK(e.code() == ExitCode::temp_fail);
+    CHECK(e.code() == ExitCode::temporary);
     CHECK_THAT(e.message(), Catch::StartsWith("Azure Blob Storage is throttling requests"));
     e = storage_error(az, "az://acct/cont/b", 500, "InternalError", "");
     CHECK(e.code() == ExitCode::unavailable);

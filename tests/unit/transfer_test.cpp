@@ -12,6 +12,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "transfer/transfer_schema.hpp"
 #include "core/state_store.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
@@ -53,7 +54,7 @@ std::string read_file(const std::filesystem::path& p) {
 
 struct Fixture {
     test::TempDir dir;
-    StateStore store = StateStore::open(dir / "state.db");
+    StateStore store = transfer::open_state_store(dir / "state.db");
     TransferState state{store};
     Progress progress{ProgressMode::none};
     storage::MemoryBackend backend{"s3", kSmallLimits};

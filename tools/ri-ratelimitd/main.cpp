@@ -8,15 +8,18 @@
 #include <cstring>
 #include <iostream>
 
-#include "core/cli.hpp"
+#include "cli/options.hpp"
+#include "cli/tool_runner.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/process.hpp"
 #include "ratelimit/coordinator_protocol.hpp"
 #include "ratelimit/coordinator_server.hpp"
 #include "ratelimit/local_bucket_store.hpp"
 #include "ratelimit/redis_bucket_store.hpp"
 
 using namespace ri;
+using namespace ri::cli;
 using namespace ri::ratelimit;
 
 namespace {
@@ -146,7 +149,7 @@ int main(int argc, char** argv) {
             Json ready = {{"kind", "ratelimitd"},
                           {"socket", socket.string()},
                           {"backend", described},
-                          {"pid", ::getpid()}};
+                          {"pid", process::current_pid()}};
             tool.out().emit(ready, [](const Json& r) {
                 return fmt::format("ri-ratelimitd: serving on {} (backend {})",
                                    r["socket"].get<std::string>(), r["backend"].get<std::string>());

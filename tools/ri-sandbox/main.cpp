@@ -1,12 +1,14 @@
 // ri-sandbox: a local Rescale platform (API + real storage) for offline rehearsal, demos and tests.
 #include <fmt/format.h>
-#include <unistd.h>
+#include "core/process.hpp"
 
-#include "core/cli.hpp"
+#include "cli/options.hpp"
+#include "cli/tool_runner.hpp"
 #include "core/error.hpp"
 #include "sandbox/sandbox.hpp"
 
 using namespace ri;
+using namespace ri::cli;
 
 int main(int argc, char** argv) {
     ToolRunner tool(
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
         ->add_option("--simulate-outputs", o.simulate_file,
                      "JSON file of the outputs --jobs simulate produces")
         ->type_name("FILE");
-    storage::add_storage_options(*serve, o.storage);
+    cli::add_storage_options(*serve, o.storage);
 
     auto* users = app.add_subcommand(
         "users", "List the users of a sandbox's data directory (never their keys)");
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
         sandbox::Server server(o);
         server.bind();
         tool.out().emit(
-            {{"kind", "sandbox"}, {"url", server.url()}, {"data", o.data_dir}, {"pid", ::getpid()}},
+            {{"kind", "sandbox"}, {"url", server.url()}, {"data", o.data_dir}, {"pid", process::current_pid()}},
             [&](const Json&) {
                 return fmt::format("ri-sandbox: serving {} (data {})", server.url(), o.data_dir);
             });

@@ -6,10 +6,11 @@
 #include <map>
 #include <set>
 
-#include "core/cli.hpp"
+#include "cli/completion.hpp"
+#include "cli/options.hpp"
 #include "core/error.hpp"
 
-namespace ri {
+namespace ri::cli {
 namespace {
 
 struct OptionInfo {
@@ -388,4 +389,4 @@ Json describe_cli(const CLI::App& app) {
     return describe(app);
 }
 
-}  // namespace ri
+}  // namespace ri::cli

@@ -1,12 +1,12 @@
 // The frame every tool runs in: CLI11 parsing with the common flags (--json, --human,
-// --progress, --verbose, --quiet, --version), logging and signal setup, and the one place
-// where errors become one readable stderr line and an exit code. tools/*/main.cpp stay thin.
+// --progress, --verbose, --quiet, --version), logging and signal setup, the progress stream and
+// its sink, and the one place where errors become one readable stderr line (or a JSON error
+// event) and an exit code. tools/*/main.cpp stay thin.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +15,7 @@
 #include "core/output.hpp"
 #include "core/progress.hpp"
 
-namespace ri {
+namespace ri::cli {
 
 struct CommonFlags {
     bool json = false;
@@ -41,17 +41,20 @@ class ToolRunner {
     // Runs right after parsing, before anything is logged: for secrets that depend on other
     // arguments (ri-config set proxy_password VALUE).
     void after_parse(std::function<void()> hook) { after_parse_ = std::move(hook); }
+    // What an interrupt (Ctrl+C, SIGTERM) says from now on: how to resume ("Run the same command
+    // again to resume: parts already sent are kept.").
+    void resume_hint(std::string text) { resume_hint_ = std::move(text); }
 
     // Parses argv and runs body, returning the process exit code. Handles --help, --version and
     // the hidden --completion bash|zsh|fish and --cli-json (used to generate and test
     // completions and man pages from these very definitions).
     int run(int argc, char** argv, const std::function<int()>& body);
 
-    // A warning on stderr (unless --quiet) and in the log.
+    // A warning on stderr (unless --quiet; a warning event with --progress json) and in the log.
     void warn(std::string_view text);
     // A notice: shown with --verbose, always logged.
     void notice(std::string_view text);
-    // Prints one error line (detail under --verbose), logs it, and returns its exit code. Used at
+    // Reports one error (detail under --verbose), logs it, and returns its exit code. Used at
     // the top level and for each failed item of a batch; an interrupt is rethrown so that a
     // batch stops at once.
     int report(const std::exception& e);
@@ -69,32 +72,7 @@ class ToolRunner {
     std::unique_ptr<Progress> progress_;
     std::vector<CLI::Option*> secret_options_;
     std::function<void()> after_parse_;
+    std::string resume_hint_;
 };
 
-// The account every platform tool works as: --profile, --api-key (a secret), --api-url, in one
-// spelling for all tools. mode_prefix starts each help text ("Library mode: ") in tools that also
-// work without the platform.
-struct AccountOptions {
-    std::string profile;
-    std::string api_key;
-    std::string api_url;
-};
-void add_account_options(ToolRunner& tool, AccountOptions& account,
-                         std::string_view mode_prefix = "");
-// The Config these options select (flags over environment over files), its warnings shown.
-class Config;
-Config load_config(ToolRunner& tool, const AccountOptions& account);
-
-// Adds a value option restricted to the given choices (shown in help and in completions).
-CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::string& target,
-                               const std::vector<std::string>& choices,
-                               const std::string& description);
-
-// A validator that accepts anything but tells help and completions the usual values.
-CLI::Validator choices_hint(const std::vector<std::string>& values);
-
-// Shell completion scripts and a JSON description generated from a CLI11 definition.
-std::string completion_script(const CLI::App& app, std::string_view shell);
-Json describe_cli(const CLI::App& app);
-
-}  // namespace ri
+}  // namespace ri::cli

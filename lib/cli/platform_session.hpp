@@ -4,14 +4,13 @@
 
 #include <memory>
 
+#include "core/config.hpp"
 #include "platform/platform_client.hpp"
 
-namespace ri {
+namespace ri::cli {
+
 class ToolRunner;
-}
 
-namespace ri::platform {
+std::unique_ptr<platform::PlatformClient> connect_platform(ToolRunner& tool, const Config& config);
 
-std::unique_ptr<PlatformClient> client_for_tool(ToolRunner& tool, const Config& config);
-
-}  // namespace ri::platform
+}  // namespace ri::cli

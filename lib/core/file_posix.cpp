@@ -1,4 +1,4 @@
-#include "core/posix_file.hpp"
+#include "core/file.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,13 +12,13 @@
 
 namespace ri {
 
-PosixFile::PosixFile(PosixFile&& other) noexcept
+File::File(File&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)),
       role_(other.role_),
       may_block_(other.may_block_) {}
 
-PosixFile& PosixFile::operator=(PosixFile&& other) noexcept {
+File& File::operator=(File&& other) noexcept {
     if (this != &other) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = std::exchange(other.fd_, -1);
@@ -29,11 +29,11 @@ PosixFile& PosixFile::operator=(PosixFile&& other) noexcept {
     return *this;
 }
 
-PosixFile::~PosixFile() {
+File::~File() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-PosixFile PosixFile::open_read(const std::string& path) {
+File File::open_read(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw file_error(FileRole::input, path, errno, "opening");
     struct stat st {};
@@ -41,31 +41,41 @@ PosixFile PosixFile::open_read(const std::string& path) {
         ::close(fd);
         throw file_error(FileRole::input, path, EISDIR, "opening");
     }
-    PosixFile f(fd, path, FileRole::input);
+    File f(fd, path, FileRole::input);
     f.may_block_ = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
     return f;
 }
 
-PosixFile PosixFile::create(const std::string& path, int mode, bool exclusive) {
+File File::create(const std::string& path, int mode, bool exclusive) {
     int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | (exclusive ? O_EXCL : 0);
     int fd = ::open(path.c_str(), flags, mode);
     if (fd < 0) throw file_error(FileRole::output, path, errno, "creating");
-    return PosixFile(fd, path, FileRole::output);
+    // O_CREAT's mode is masked by the umask, and a file that existed keeps its own: a private
+    // file must be private whatever either says.
+    if ((mode & 077) == 0) ::fchmod(fd, static_cast<mode_t>(mode));
+    return File(fd, path, FileRole::output);
 }
 
-PosixFile PosixFile::open_rw(const std::string& path, int mode) {
+File File::open_append(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) throw file_error(FileRole::output, path, errno, "opening");
+    return File(fd, path, FileRole::output);
+}
+
+File File::open_rw(const std::string& path, int mode) {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
     if (fd < 0) throw file_error(FileRole::output, path, errno, "opening");
-    return PosixFile(fd, path, FileRole::output);
+    if ((mode & 077) == 0) ::fchmod(fd, static_cast<mode_t>(mode));  // as create(): private
+    return File(fd, path, FileRole::output);
 }
 
-uint64_t PosixFile::size() const {
+uint64_t File::size() const {
     struct stat st {};
     if (::fstat(fd_, &st) != 0) fail("reading the size of", errno);
     return static_cast<uint64_t>(st.st_size);
 }
 
-size_t PosixFile::read_full(std::span<std::byte> buf) {
+size_t File::read_full(std::span<std::byte> buf) {
     size_t done = 0;
     while (done < buf.size()) {
         if (may_block_) {
@@ -88,7 +98,7 @@ size_t PosixFile::read_full(std::span<std::byte> buf) {
     return done;
 }
 
-size_t PosixFile::pread_full(std::span<std::byte> buf, uint64_t offset) const {
+size_t File::pread_full(std::span<std::byte> buf, uint64_t offset) const {
     size_t done = 0;
     while (done < buf.size()) {
         ssize_t n =
@@ -106,7 +116,7 @@ size_t PosixFile::pread_full(std::span<std::byte> buf, uint64_t offset) const {
     return done;
 }
 
-void PosixFile::write_all(std::span<const std::byte> buf) {
+void File::write_all(std::span<const std::byte> buf) {
     size_t done = 0;
     while (done < buf.size()) {
         ssize_t n = ::write(fd_, buf.data() + done, buf.size() - done);
@@ -121,7 +131,7 @@ void PosixFile::write_all(std::span<const std::byte> buf) {
     }
 }
 
-void PosixFile::pwrite_all(std::span<const std::byte> buf, uint64_t offset) {
+void File::pwrite_all(std::span<const std::byte> buf, uint64_t offset) {
     size_t done = 0;
     while (done < buf.size()) {
         ssize_t n =
@@ -137,27 +147,57 @@ void PosixFile::pwrite_all(std::span<const std::byte> buf, uint64_t offset) {
     }
 }
 
-void PosixFile::truncate(uint64_t size) {
+void File::truncate(uint64_t size) {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail("resizing", errno);
 }
 
-void PosixFile::sync() {
+void File::sync() {
     if (::fsync(fd_) != 0 && errno != EINVAL && errno != EROFS) fail("flushing", errno);
 }
 
-void PosixFile::close() {
+void File::close() {
     if (fd_ < 0) return;
     int fd = std::exchange(fd_, -1);
     // close() can report a deferred write error (NFS, disk full): it must not be lost.
     if (::close(fd) != 0 && errno != EINTR) fail("closing", errno);
 }
 
-void PosixFile::advise_sequential() const {
+void File::advise_sequential() const {
     (void)::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 
-void PosixFile::fail(const std::string& doing, int errnum) const {
+void File::fail(const std::string& doing, int errnum) const {
     throw file_error(role_, path_, errnum, doing);
+}
+
+FileStatus file_status(const std::string& path) {
+    struct stat st {};
+    FileStatus out;
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return out;
+        throw file_error(FileRole::input, path, errno, "reading the status of");
+    }
+    out.exists = true;
+    out.regular = S_ISREG(st.st_mode);
+    out.directory = S_ISDIR(st.st_mode);
+    out.size = static_cast<uint64_t>(st.st_size);
+    out.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    out.mode = static_cast<int>(st.st_mode & 07777);
+    return out;
+}
+
+bool readable_by_others(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0;
+}
+
+void remove_file(const std::string& path) noexcept {
+    ::unlink(path.c_str());
+}
+
+void replace_file(const std::string& from, const std::string& to) {
+    if (::rename(from.c_str(), to.c_str()) != 0)
+        throw file_error(FileRole::output, to, errno, "renaming into place");
 }
 
 }  // namespace ri
