@@ -48,6 +48,12 @@ std::string_view trim(std::string_view text, std::string_view chars) {
     return text.substr(b, e - b + 1);
 }
 
+std::string unquote(std::string_view text) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+        return std::string(text.substr(1, text.size() - 2));
+    return std::string(text);
+}
+
 std::vector<std::string> split(std::string_view text, char sep) {
     std::vector<std::string> out;
     size_t start = 0;

@@ -18,6 +18,8 @@ bool iequals(std::string_view a, std::string_view b);
 bool icontains(std::string_view haystack, std::string_view needle);
 bool istarts_with(std::string_view text, std::string_view prefix);
 std::string_view trim(std::string_view text, std::string_view chars = kSpace);
+// The text inside one pair of double quotes ("\"abc\"" -> "abc"); anything else unchanged.
+std::string unquote(std::string_view text);
 // Every piece between separators, kept as it is ("a,,b" -> "a", "", "b").
 std::vector<std::string> split(std::string_view text, char sep);
 // A user's list ("a, b,,c "): pieces trimmed, empty ones dropped.

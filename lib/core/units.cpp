@@ -23,6 +23,11 @@ std::string bytes(uint64_t n) {
     return fmt::format("{:.2f} {}", v, kUnits[u]);
 }
 
+std::string seconds(std::chrono::milliseconds d) {
+    double s = static_cast<double>(d.count()) / 1000.0;
+    return s == std::floor(s) ? fmt::format("{:.0f} s", s) : fmt::format("{:.1f} s", s);
+}
+
 std::string rate(double bytes_per_second) {
     if (!(bytes_per_second > 0)) return "0 B/s";
     return bytes(static_cast<uint64_t>(bytes_per_second)) + "/s";

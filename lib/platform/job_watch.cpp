@@ -9,6 +9,7 @@
 
 #include "core/cancel.hpp"
 #include "core/error.hpp"
+#include "core/units.hpp"
 #include "core/strings.hpp"
 
 namespace ri::platform {
@@ -21,10 +22,6 @@ void interruptible_sleep(milliseconds d) {
     cancel::sleep_for(d);
 }
 
-std::string seconds_text(milliseconds d) {
-    double s = static_cast<double>(d.count()) / 1000.0;
-    return s == std::floor(s) ? fmt::format("{:.0f} s", s) : fmt::format("{:.1f} s", s);
-}
 
 }  // namespace
 
@@ -146,7 +143,7 @@ std::map<std::string, JobStatus> JobWatcher::wait(
                     still.push_back(fmt::format("{} ({})", id, last[id].status));
                 throw Error::temporary(
                     fmt::format("Timed out after {} waiting for {} still running: {}.",
-                                seconds_text(*options_.timeout),
+                                units::seconds(*options_.timeout),
                                 still.size() == 1 ? "1 job" : fmt::format("{} jobs", still.size()),
                                 fmt::join(still, ", ")));
             }

@@ -8,6 +8,7 @@
 #include "core/cancel.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "core/units.hpp"
 #include "core/redact.hpp"
 #include "http/retry_timing.hpp"
 #include "http/url_parts.hpp"
@@ -54,10 +55,6 @@ std::string path_only(std::string_view path_and_query) {
     return std::string(path_and_query.substr(0, path_and_query.find('?')));
 }
 
-std::string seconds_text(milliseconds d) {
-    return d < milliseconds(10000) ? fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000)
-                                   : fmt::format("{} s", (d.count() + 500) / 1000);
-}
 
 Json ids_array(const std::vector<std::string>& ids) {
     Json a = Json::array();
@@ -161,7 +158,7 @@ http::Response PlatformClient::send_with_retries(std::string_view method,
             }
             auto d = backoff(attempt);
             notify(fmt::format("{} did not answer while {} ({}); retrying in {}", base_.host,
-                               info.action, e.what(), seconds_text(d)));
+                               info.action, e.what(), units::seconds(d)));
             sleep_for(d);
             continue;
         }
@@ -180,14 +177,14 @@ http::Response PlatformClient::send_with_retries(std::string_view method,
                 throw Error::temporary(
                     fmt::format(
                         "{} kept throttling requests while {} (HTTP 429{}); try again later.",
-                        base_.host, info.action, ra ? ", asked to wait " + seconds_text(*ra) : ""),
+                        base_.host, info.action, ra ? ", asked to wait " + units::seconds(*ra) : ""),
                     fmt::format("after {} attempt(s): {}", attempt,
                                 readable_error_body(resp.body)));
             }
             milliseconds d = ra ? std::max(*ra, milliseconds(0)) : backoff(attempt);
             options_.limiter->throttled(scope, d);
             notify(fmt::format("throttled by {} ({} scope) while {}; waiting {}", base_.host,
-                               ratelimit::scope_name(scope), info.action, seconds_text(d)));
+                               ratelimit::scope_name(scope), info.action, units::seconds(d)));
             sleep_for(d);
             continue;
         }
@@ -195,7 +192,7 @@ http::Response PlatformClient::send_with_retries(std::string_view method,
             if (info.idempotent && attempt <= options_.max_retries) {
                 auto d = backoff(attempt);
                 notify(fmt::format("{} answered HTTP {} while {}; retrying in {}", base_.host,
-                                   resp.status, info.action, seconds_text(d)));
+                                   resp.status, info.action, units::seconds(d)));
                 sleep_for(d);
                 continue;
             }

@@ -9,6 +9,7 @@
 
 #include "core/cancel.hpp"
 #include "core/redact.hpp"
+#include "core/strings.hpp"
 #include "http/url_parts.hpp"
 #include "storage/azure_block_id.hpp"
 #include "storage/azure_shared_key.hpp"
@@ -20,12 +21,6 @@ namespace {
 
 constexpr const char* kService = "Azure Blob Storage";
 constexpr uint64_t kMiB = 1024 * 1024;
-
-std::string unquote(std::string text) {
-    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
-        return text.substr(1, text.size() - 2);
-    return text;
-}
 
 void add_metadata_headers(http::Headers& headers, const Metadata& metadata) {
     for (const auto& [name, value] : metadata)
@@ -434,7 +429,7 @@ class AzureBackend final : public Backend {
         ObjectInfo info;
         info.key = key;
         if (auto length = r.header("content-length")) info.size = std::stoull(*length);
-        info.etag = unquote(r.header("etag").value_or(""));
+        info.etag = strings::unquote(r.header("etag").value_or(""));
         info.last_modified = azure_time_to_iso8601(r.header("last-modified").value_or(""));
         info.content_md5 = r.header("content-md5").value_or("");
         for (const auto& [name, value] : r.headers) {

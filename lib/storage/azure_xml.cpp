@@ -18,13 +18,8 @@ pugi::xml_document load(std::string_view body, pugi::xml_parse_result& result) {
     return doc;
 }
 
-StorageError malformed(std::string_view what, std::string_view body) {
-    std::string excerpt(body.substr(0, 200));
-    return StorageError(ExitCode::unavailable,
-                        "Azure Blob Storage sent a response ri could not read. This is usually "
-                        "temporary; try again later.",
-                        0, "MalformedResponse",
-                        "expected " + std::string(what) + ", got: " + excerpt);
+StorageError malformed_azure(std::string_view what, std::string_view body) {
+    return malformed_response("Azure Blob Storage", what, body);
 }
 
 using strings::lower;
@@ -34,12 +29,6 @@ uint64_t to_u64(const char* text) {
     for (const char* p = text; *p >= '0' && *p <= '9'; ++p)
         n = n * 10 + static_cast<uint64_t>(*p - '0');
     return n;
-}
-
-std::string unquote(std::string text) {
-    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
-        return text.substr(1, text.size() - 2);
-    return text;
 }
 
 // A <Name> element, decoded when the service percent-encoded it (names with characters XML
@@ -71,7 +60,7 @@ ListPage parse_azure_blob_list(std::string_view body) {
     pugi::xml_parse_result result;
     pugi::xml_document doc = load(body, result);
     pugi::xml_node root = doc.child("EnumerationResults");
-    if (!result || !root) throw malformed("a List Blobs result", body);
+    if (!result || !root) throw malformed_azure("a List Blobs result", body);
     ListPage page;
     for (pugi::xml_node node : root.child("Blobs").children()) {
         if (std::strcmp(node.name(), "BlobPrefix") == 0) {
@@ -83,7 +72,7 @@ ListPage parse_azure_blob_list(std::string_view body) {
         info.key = name_of(node);
         pugi::xml_node props = node.child("Properties");
         info.size = to_u64(props.child_value("Content-Length"));
-        info.etag = unquote(props.child_value("Etag"));
+        info.etag = strings::unquote(props.child_value("Etag"));
         info.last_modified = azure_time_to_iso8601(props.child_value("Last-Modified"));
         info.content_md5 = props.child_value("Content-MD5");
         for (pugi::xml_node meta : node.child("Metadata").children()) {
@@ -100,7 +89,7 @@ std::vector<AzureBlock> parse_azure_block_list(std::string_view body) {
     pugi::xml_parse_result result;
     pugi::xml_document doc = load(body, result);
     pugi::xml_node root = doc.child("BlockList");
-    if (!result || !root) throw malformed("a Get Block List result", body);
+    if (!result || !root) throw malformed_azure("a Get Block List result", body);
     std::vector<AzureBlock> blocks;
     for (const char* list : {"CommittedBlocks", "UncommittedBlocks"}) {
         bool committed = std::strcmp(list, "CommittedBlocks") == 0;

@@ -60,7 +60,7 @@ std::string container_name_problem(std::string_view name) {
     return "";
 }
 
-[[noreturn]] void malformed(std::string_view text, const std::string& problem) {
+[[noreturn]] void invalid_url(std::string_view text, const std::string& problem) {
     throw Error::usage(fmt::format("Invalid storage URL '{}': {}.", text, problem));
 }
 
@@ -90,24 +90,24 @@ std::optional<ObjectUrl> parse_object_url(std::string_view text) {
 
     if (url.scheme == "az") {
         url.account = take_segment();
-        if (url.account.empty()) malformed(text, "no storage account (az://ACCOUNT/CONTAINER/KEY)");
+        if (url.account.empty()) invalid_url(text, "no storage account (az://ACCOUNT/CONTAINER/KEY)");
         if (auto p = account_name_problem(url.account); !p.empty())
-            malformed(text, fmt::format("the storage account name '{}' {}", url.account, p));
+            invalid_url(text, fmt::format("the storage account name '{}' {}", url.account, p));
         url.bucket = take_segment();
-        if (url.bucket.empty()) malformed(text, "no container (az://ACCOUNT/CONTAINER/KEY)");
+        if (url.bucket.empty()) invalid_url(text, "no container (az://ACCOUNT/CONTAINER/KEY)");
         if (auto p = container_name_problem(url.bucket); !p.empty())
-            malformed(text, fmt::format("the container name '{}' {}", url.bucket, p));
+            invalid_url(text, fmt::format("the container name '{}' {}", url.bucket, p));
         url.key = std::string(rest);
-        if (url.key.size() > 1024) malformed(text, "a blob name is at most 1024 characters");
+        if (url.key.size() > 1024) invalid_url(text, "a blob name is at most 1024 characters");
         return url;
     }
 
     url.bucket = take_segment();
-    if (url.bucket.empty()) malformed(text, "no bucket (s3://BUCKET/KEY)");
+    if (url.bucket.empty()) invalid_url(text, "no bucket (s3://BUCKET/KEY)");
     if (auto p = bucket_name_problem(url.bucket); !p.empty())
-        malformed(text, fmt::format("the bucket name '{}' {}", url.bucket, p));
+        invalid_url(text, fmt::format("the bucket name '{}' {}", url.bucket, p));
     url.key = std::string(rest);
-    if (url.key.size() > 1024) malformed(text, "an object key is at most 1024 bytes");
+    if (url.key.size() > 1024) invalid_url(text, "an object key is at most 1024 bytes");
     return url;
 }
 

@@ -153,7 +153,6 @@ class S3Client {
     std::string service_;
 };
 
-}  // namespace
 
 class S3Backend final : public Backend {
   public:
@@ -496,6 +495,8 @@ class S3Backend final : public Backend {
     std::shared_ptr<http::HttpClientPool> pool_;
     S3Options options_;
 };
+
+}  // namespace
 
 std::unique_ptr<Backend> make_s3_backend(const S3Settings& settings, const std::string& bucket,
                                          std::shared_ptr<http::HttpClientPool> pool,

@@ -13,8 +13,6 @@
 
 namespace ri::storage {
 
-class S3Backend;
-
 // Page sizes of the listings the backend follows to their end (ListParts, ListMultipartUploads):
 // S3's maximums unless a test wants small pages to exercise the paging.
 struct S3Options {

@@ -15,12 +15,7 @@ namespace ri::storage::s3xml {
 namespace {
 
 StorageError malformed(std::string_view what, std::string_view body) {
-    std::string excerpt(body.substr(0, 300));
-    return StorageError(
-        ExitCode::unavailable,
-        "The storage service sent a response that ri could not read. This is usually "
-        "temporary; try again.",
-        200, "MalformedResponse", fmt::format("expected {}, got: {}", what, excerpt));
+    return malformed_response("", what, body);
 }
 
 // doc owns the nodes, so it is the caller's (a moved xml_document moves its first page).
@@ -67,10 +62,10 @@ std::string unquote_etag(std::string_view etag) {
 std::string iso8601_seconds(std::string_view timestamp) {
     // YYYY-MM-DDTHH:MM:SS[.fff]Z
     if (timestamp.size() >= 20 && timestamp[10] == 'T' && timestamp.back() == 'Z') {
-        return std::string(timestamp.substr(0, 19)) + "Z";
+        return fmt::format("{}Z", timestamp.substr(0, 19));
     }
     // The CopyObject example of the S3 reference has no zone: S3 times are UTC.
-    if (timestamp.size() == 19 && timestamp[10] == 'T') return std::string(timestamp) + "Z";
+    if (timestamp.size() == 19 && timestamp[10] == 'T') return fmt::format("{}Z", timestamp);
     return std::string(timestamp);
 }
 

@@ -1,5 +1,6 @@
 #include "storage/sigv4_signer.hpp"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -256,8 +257,8 @@ SigV4Result SigV4Signer::sign_headers(std::string_view method, std::string_view 
     r.string_to_sign = std::string(kAlgorithm) + '\n' + std::string(amz_date) + '\n' + scope +
                        '\n' + sha256_hex(r.canonical_request);
     r.signature = signing_signature(amz_date, r.string_to_sign);
-    r.authorization = std::string(kAlgorithm) + " Credential=" + credentials_.access_key + '/' +
-                      scope + ", SignedHeaders=" + r.signed_headers + ", Signature=" + r.signature;
+    r.authorization = fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,
+                                  credentials_.access_key, scope, r.signed_headers, r.signature);
     return r;
 }
 

@@ -180,4 +180,15 @@ StorageError transport_storage_error(const std::string& service_name, const std:
                         service_name, /*retryable=*/true, bytes_received);
 }
 
+StorageError malformed_response(const std::string& service_name, std::string_view what,
+                                std::string_view body) {
+    return StorageError(ExitCode::unavailable,
+                        fmt::format("{} sent a response that ri could not read. This is usually "
+                                    "temporary; try again.",
+                                    capitalized(service_or_default(service_name))),
+                        200, "MalformedResponse",
+                        fmt::format("expected {}, got: {}", what, body.substr(0, 300)),
+                        service_name);
+}
+
 }  // namespace ri::storage

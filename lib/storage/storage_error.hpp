@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 
@@ -52,6 +53,11 @@ private:
 // `detail` carries the raw status, code and message (redacted when logged).
 StorageError storage_error(const std::string& service_name, const std::string& what, long http_status,
                            const std::string& service_code, const std::string& service_message);
+
+// A response body that is not the document expected (`what`: "<ListBucketResult>"): -> 69, the
+// start of the body in the detail.
+StorageError malformed_response(const std::string& service_name, std::string_view what,
+                                std::string_view body);
 
 // For transport failures after retries: "Can't connect to ...", "Connection timed out ...",
 // "Secure connection failed. Check your system clock and network settings." -> 69, retryable,
