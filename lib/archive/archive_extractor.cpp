@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "archive/confined_open.hpp"
+#include "archive/unique_fd.hpp"
 #include "archive/entry_path.hpp"
 #include "archive/libarchive_handle.hpp"
 #include "archive/tar_naming.hpp"
@@ -27,30 +28,6 @@ namespace {
 
 constexpr int kMaxSymlinkHops = 40;
 
-class Fd {
-  public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = o.fd_;
-            o.fd_ = -1;
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_;
-};
 
 std::vector<std::string> split(std::string_view path) {
     std::vector<std::string> out;
@@ -82,10 +59,13 @@ std::string partial_name(std::string_view name) {
 
 class Extractor {
   public:
-    Extractor(std::string archive_path, fs::path dest, Progress& progress, const WarnFn& warn)
+    Extractor(std::string archive_path, fs::path dest, Progress& progress, const WarnFn& warn,
+              Progress::ItemId item)
         : archive_path_(std::move(archive_path)),
           dest_(std::move(dest)),
           progress_(progress),
+          item_(item),
+          ender_(item ? 0 : -1),
           warn_(warn) {}
 
     ExtractResult run() {
@@ -95,11 +75,11 @@ class Extractor {
             verify_symlinks();
             apply_directory_metadata();
         } catch (const std::exception& e) {
-            progress_.fail(item_, e);
+            progress_.fail(ender(), e);
             remove_created();
             throw;
         }
-        progress_.finish(item_);
+        progress_.finish(ender());
         return result_;
     }
 
@@ -133,7 +113,7 @@ class Extractor {
                 throw file_error(FileRole::output, dest_.string(), ec.value(),
                                  "creating the directory");
         }
-        dest_fd_ = Fd(::open(dest_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        dest_fd_ = UniqueFd(::open(dest_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (dest_fd_.get() < 0)
             throw file_error(FileRole::output, dest_.string(), errno, "opening the directory");
     }
@@ -143,7 +123,7 @@ class Extractor {
     int directory_fd(const std::string& rel, const std::string& entry) {
         if (rel.empty()) return dest_fd_.get();
         if (rel == cached_rel_ && cached_fd_.get() >= 0) return cached_fd_.get();
-        Fd cur;
+        UniqueFd cur;
         int base = dest_fd_.get();
         std::string so_far;
         for (const std::string& comp : split(rel)) {
@@ -171,7 +151,7 @@ class Extractor {
                 }
                 throw file_error(FileRole::output, shown(so_far), err, "opening the directory");
             }
-            cur = Fd(fd);
+            cur = UniqueFd(fd);
             base = fd;
         }
         cached_fd_ = std::move(cur);
@@ -285,7 +265,7 @@ class Extractor {
         // Both directories are opened without following symlinks; keep the target's open while
         // the link's is resolved (the cache holds one).
         std::string target_parent(parent_of(*target));
-        Fd target_dir(::dup(directory_fd(target_parent, rel)));
+        UniqueFd target_dir(::dup(directory_fd(target_parent, rel)));
         forget_cached_directory();
         int dir_fd = directory_fd(std::string(parent_of(rel)), rel);
         std::string partial = partial_name(name_of(rel));
@@ -333,7 +313,12 @@ class Extractor {
     void extract_all() {
         ScopedUtf8Locale locale;
         File in = File::open_read(archive_path_);
-        item_ = progress_.begin("extracting", archive_path_, in.size());
+        if (item_) {
+            progress_.resize(item_, in.size());
+            progress_.start(item_, "extracting");
+        } else {
+            item_ = progress_.begin("extracting", archive_path_, in.size());
+        }
         ArchiveReadPtr a(archive_read_new());
         if (!a) throw Error::internal("libarchive could not allocate a reader.");
         archive_read_support_filter_all(a.get());
@@ -470,9 +455,9 @@ class Extractor {
             std::string parent(parent_of(it->rel));
             std::string name(name_of(it->rel));
             int fd = parent.empty() ? dest_fd_.get() : -1;
-            Fd owned;
+            UniqueFd owned;
             if (fd < 0) {
-                owned = Fd(open_no_symlinks(dest_fd_.get(), parent, O_RDONLY | O_DIRECTORY));
+                owned = UniqueFd(open_no_symlinks(dest_fd_.get(), parent, O_RDONLY | O_DIRECTORY));
                 fd = owned.get();
             }
             if (fd < 0) continue;
@@ -489,9 +474,12 @@ class Extractor {
     fs::path dest_;
     Progress& progress_;
     Progress::ItemId item_ = 0;
+    // The item to end: our own (announced here), or none when the caller owns it.
+    int64_t ender_ = -1;
+    Progress::ItemId ender() const { return ender_ < 0 ? item_ : 0; }
     const WarnFn& warn_;
-    Fd dest_fd_;
-    Fd cached_fd_;
+    UniqueFd dest_fd_;
+    UniqueFd cached_fd_;
     std::string cached_rel_;
     ExtractResult result_;
     std::vector<Created> created_;
@@ -504,8 +492,8 @@ class Extractor {
 }  // namespace
 
 ExtractResult extract_archive(const std::string& archive_path, const fs::path& dest,
-                              Progress& progress, const WarnFn& warn) {
-    return Extractor(archive_path, dest, progress, warn).run();
+                              Progress& progress, const WarnFn& warn, Progress::ItemId item) {
+    return Extractor(archive_path, dest, progress, warn, item).run();
 }
 
 }  // namespace ri::archive

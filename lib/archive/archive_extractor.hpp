@@ -32,7 +32,9 @@ struct ExtractResult {
 // dest is created if missing. Throws ri::Error: missing_input (66) for a missing archive,
 // bad_data (65) for a damaged or unsafe archive, cannot_create (73) when DIR or an entry cannot
 // be created, io (74) on write failures.
+// item: the archive's progress item when the caller announced it (and so ends it); 0: this
+// function announces and ends one.
 ExtractResult extract_archive(const std::string& archive_path, const std::filesystem::path& dest,
-                              Progress& progress, const WarnFn& warn);
+                              Progress& progress, const WarnFn& warn, Progress::ItemId item = 0);
 
 }  // namespace ri::archive

@@ -11,6 +11,7 @@
 #include "archive/entry_path.hpp"
 #include "archive/tar_naming.hpp"
 #include "archive/tree_scan.hpp"
+#include "archive/unique_fd.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
@@ -19,16 +20,6 @@ namespace fs = std::filesystem;
 namespace ri::archive {
 namespace {
 
-struct Fd {
-    int fd = -1;
-    Fd() = default;
-    explicit Fd(int f) : fd(f) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 
 void ensure_output_dir(const fs::path& dir) {
     std::error_code ec;
@@ -51,28 +42,28 @@ std::string normalize_subpath(const std::string& subpath) {
 }
 
 PackResult pack_directory(const std::string& dir, const PackOptions& options, Progress& progress,
-                          const WarnFn& warn) {
+                          const WarnFn& warn, Progress::ItemId caller_item) {
     PackResult r;
     r.source = dir;
     r.subpath = normalize_subpath(options.subpath);
 
     // The top-level argument may itself be a symlink to the run: it is what the user named.
-    Fd run(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (run.fd < 0) {
+    UniqueFd run(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (run.get() < 0) {
         int err = errno;
         if (err == ENOTDIR)
             throw Error::missing_input(fmt::format("'{}' is not a directory.", dir));
         throw file_error(FileRole::input, dir, err, "opening the directory");
     }
-    Fd sub;
-    int root_fd = run.fd;
+    UniqueFd sub;
+    int root_fd = run.get();
     std::string display = dir;
     fs::path named = dir;
     if (!r.subpath.empty()) {
         display = (fs::path(dir) / r.subpath).string();
         named = fs::path(dir) / r.subpath;
-        sub.fd = open_beneath(run.fd, r.subpath, O_RDONLY | O_DIRECTORY);
-        if (sub.fd < 0) {
+        sub = UniqueFd(open_beneath(run.get(), r.subpath, O_RDONLY | O_DIRECTORY));
+        if (sub.get() < 0) {
             int err = errno;
             if (err == EXDEV || err == ELOOP) {
                 throw Error::bad_data(fmt::format(
@@ -86,7 +77,7 @@ PackResult pack_directory(const std::string& dir, const PackOptions& options, Pr
                 throw Error::missing_input(fmt::format("'{}' is not a directory.", display));
             throw file_error(FileRole::input, display, err, "opening the directory");
         }
-        root_fd = sub.fd;
+        root_fd = sub.get();
     }
 
     ScanOptions scan_options{options.filter, options.flatten};
@@ -104,7 +95,14 @@ PackResult pack_directory(const std::string& dir, const PackOptions& options, Pr
             .lexically_normal();
     r.archive = archive_path.string();
 
-    Progress::ItemId item = progress.begin("packing", display, scan.bytes);
+    Progress::ItemId item = caller_item;
+    if (item) {
+        progress.resize(item, scan.bytes);
+        progress.start(item, "packing");
+    } else {
+        item = progress.begin("packing", display, scan.bytes);
+    }
+    Progress::ItemId ender = caller_item ? 0 : item;  // the caller ends its own item
     try {
         AtomicOutput out(r.archive);
         {
@@ -115,10 +113,10 @@ PackResult pack_directory(const std::string& dir, const PackOptions& options, Pr
         r.size = out.file().size();
         out.commit();
     } catch (const std::exception& e) {
-        progress.fail(item, e);
+        progress.fail(ender, e);
         throw;
     }
-    progress.finish(item);
+    progress.finish(ender);
     r.files = scan.files;
     r.directories = scan.directories;
     r.symlinks = scan.symlinks;

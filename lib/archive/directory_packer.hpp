@@ -38,7 +38,9 @@ std::string normalize_subpath(const std::string& subpath);
 // Throws ri::Error: missing_input (66) for a missing or unreadable DIR, file or subpath;
 // bad_data (65) for a subpath that leads out of DIR through a symlink or a --flatten collision;
 // cannot_create (73) when the output cannot be created; io (74) on write failures.
+// item: the directory's progress item when the caller announced it (and so ends it); 0: this
+// function announces and ends one.
 PackResult pack_directory(const std::string& dir, const PackOptions& options, Progress& progress,
-                          const WarnFn& warn);
+                          const WarnFn& warn, Progress::ItemId item = 0);
 
 }  // namespace ri::archive

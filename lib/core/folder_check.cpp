@@ -1,12 +1,12 @@
 #include "core/folder_check.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cstring>
 
 #include "core/error.hpp"
 #include "core/file.hpp"
+#include "core/process.hpp"
 
 namespace ri {
 namespace fs = std::filesystem;
@@ -25,8 +25,8 @@ FolderCheck check_download_folder(const fs::path& dir) {
         throw Error::cannot_create(
             fmt::format("The download folder '{}' is not a directory.", dir.string()));
     }
-    fs::path probe = dir / fmt::format(".ri-check-{}.tmp", ::getpid());
-    const std::string payload = fmt::format("ri folder check {}\n", ::getpid());
+    fs::path probe = dir / fmt::format(".ri-check-{}.tmp", process::current_pid());
+    const std::string payload = fmt::format("ri folder check {}\n", process::current_pid());
     try {
         {
             File f = File::create(probe.string(), 0600, /*exclusive=*/true);
@@ -43,7 +43,7 @@ FolderCheck check_download_folder(const fs::path& dir) {
                 fmt::format("The download folder '{}' gave back different bytes than were written.",
                             dir.string()));
     } catch (const Error& e) {
-        ::unlink(probe.c_str());
+        remove_file(probe.string());
         if (e.code() == ExitCode::missing_input)
             throw Error::io(fmt::format("Cannot read back a test file in '{}'.", dir.string()),
                             e.detail());
@@ -52,9 +52,9 @@ FolderCheck check_download_folder(const fs::path& dir) {
             fmt::format("The download folder '{}' is not writable: {}", dir.string(), e.message()),
             e.detail());
     }
-    if (::unlink(probe.c_str()) != 0) {
+    if (!fs::remove(probe, ec) || ec) {
         throw Error::io(fmt::format("Cannot delete a test file in the download folder '{}': {}.",
-                                    dir.string(), std::strerror(errno)));
+                                    dir.string(), ec ? ec.message() : "it was gone"));
     }
     return r;
 }

@@ -399,6 +399,28 @@ bool& bar_visible() {
     return g_bar_visible;
 }
 
+namespace {
+std::mutex g_notice_mutex;
+std::function<void(std::string_view)> g_notice_handler;
+}  // namespace
+
+void user_notice(std::string_view text) {
+    std::function<void(std::string_view)> handler;
+    {
+        std::lock_guard lock(g_notice_mutex);
+        handler = g_notice_handler;
+    }
+    if (handler)
+        handler(text);
+    else
+        stderr_line(fmt::format("ri: {}", text));
+}
+
+void set_user_notice_handler(std::function<void(std::string_view)> handler) {
+    std::lock_guard lock(g_notice_mutex);
+    g_notice_handler = std::move(handler);
+}
+
 void stderr_line(std::string_view text) {
     std::string line = redact(text);
     line += '\n';

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -197,6 +198,12 @@ struct ItemProgress {
         if (progress) progress->advance(item, bytes);
     }
 };
+
+// What library code tells the user with no tool at hand (the API budget's notices): by default
+// "ri: TEXT" on stderr; a tool routes it through its progress sink instead, so that under
+// --progress json it is a warning event like any other.
+void user_notice(std::string_view text);
+void set_user_notice_handler(std::function<void(std::string_view)> handler);
 
 // Prints one line to stderr (redacted), first clearing a progress bar if one is on screen.
 // Every warning, notice and error line goes through here.

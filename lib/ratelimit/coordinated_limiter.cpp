@@ -16,6 +16,7 @@
 
 #include "core/cancel.hpp"
 #include "core/log.hpp"
+#include "core/progress.hpp"
 #include "ratelimit/coordinator_protocol.hpp"
 
 namespace ri::ratelimit {
@@ -114,7 +115,7 @@ struct CoordinatedLimiter::Impl {
         if (options.notice)
             options.notice(text);
         else
-            std::cerr << "ri: " << text << "\n";
+            user_notice(text);
         log::info("{}", text);
     }
 

@@ -84,11 +84,16 @@ int run_create(cli::ToolRunner& tool, Options& o) {
     auto warn = [&tool](std::string_view w) { tool.warn(w); };
     BatchOutcome outcome;
     cli::for_each_input(o.inputs, {"path", "dir"}, [&](const std::string& dir) {
+        // Announced before it is looked at, so even a directory that is not there is an item
+        // whose failure a supervisor reads from the progress events.
+        Progress::ItemId item = tool.progress().queue(dir, 0);
         try {
-            PackResult r = pack_directory(dir, p, tool.progress(), warn);
+            PackResult r = pack_directory(dir, p, tool.progress(), warn, item);
+            tool.progress().finish(item);
             tool.out().emit(archive_record(r, p), archive_line);
             outcome.success();
         } catch (const std::exception& e) {
+            tool.progress().fail(item, e);
             outcome.failure(tool.report_item(e));
         }
     });

@@ -71,8 +71,10 @@ int run_extract(cli::ToolRunner& tool, const Options& o) {
     BatchOutcome outcome;
     auto warn = [&tool](std::string_view w) { tool.warn(w); };
     cli::for_each_input(o.inputs, {"path"}, [&](const std::string& path) {
+        Progress::ItemId item = tool.progress().queue(path, 0);
         try {
-            ExtractResult r = extract_archive(path, o.directory, tool.progress(), warn);
+            ExtractResult r = extract_archive(path, o.directory, tool.progress(), warn, item);
+            tool.progress().finish(item);
             tool.out().emit({{"kind", "extracted"},
                              {"archive", path},
                              {"path", o.directory},
@@ -90,6 +92,7 @@ int run_extract(cli::ToolRunner& tool, const Options& o) {
                             });
             outcome.success();
         } catch (const std::exception& e) {
+            tool.progress().fail(item, e);
             outcome.failure(tool.report_item(e));
         }
     });
