@@ -75,76 +75,75 @@ uint64_t File::size() const {
     return static_cast<uint64_t>(st.st_size);
 }
 
-size_t File::read_full(std::span<std::byte> buf) {
+namespace {
+
+// Calls io(done) until `size` bytes have moved or io reports the end (0). A signal that
+// interrupted the call is a chance to notice a stop request; other errors go to fail.
+template <typename Io, typename Fail>
+size_t move_all(size_t size, Io&& io, Fail&& fail) {
     size_t done = 0;
-    while (done < buf.size()) {
-        if (may_block_) {
-            pollfd p{fd_, POLLIN, 0};
-            int r = ::poll(&p, 1, 250);
-            cancel::check();
-            if (r == 0 || (r < 0 && errno == EINTR)) continue;
-        }
-        ssize_t n = ::read(fd_, buf.data() + done, buf.size() - done);
+    while (done < size) {
+        ssize_t n = io(done);
         if (n < 0) {
             if (errno == EINTR) {
-                cancel::check();  // a signal interrupted a blocking read or write
+                cancel::check();
                 continue;
             }
-            fail("reading", errno);
+            fail(errno);
         }
         if (n == 0) break;
         done += static_cast<size_t>(n);
     }
     return done;
+}
+
+}  // namespace
+
+size_t File::read_full(std::span<std::byte> buf) {
+    return move_all(
+        buf.size(),
+        [&](size_t done) -> ssize_t {
+            if (may_block_) {
+                pollfd p{fd_, POLLIN, 0};
+                int r = ::poll(&p, 1, 250);
+                cancel::check();
+                if (r == 0) {  // nothing to read yet: like an interrupted call, look again
+                    errno = EINTR;
+                    return -1;
+                }
+                if (r < 0) return -1;
+            }
+            return ::read(fd_, buf.data() + done, buf.size() - done);
+        },
+        [&](int err) { fail("reading", err); });
 }
 
 size_t File::pread_full(std::span<std::byte> buf, uint64_t offset) const {
-    size_t done = 0;
-    while (done < buf.size()) {
-        ssize_t n =
-            ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
-        if (n < 0) {
-            if (errno == EINTR) {
-                cancel::check();  // a signal interrupted a blocking read or write
-                continue;
-            }
-            fail("reading", errno);
-        }
-        if (n == 0) break;
-        done += static_cast<size_t>(n);
-    }
-    return done;
+    return move_all(
+        buf.size(),
+        [&](size_t done) {
+            return ::pread(fd_, buf.data() + done, buf.size() - done,
+                           static_cast<off_t>(offset + done));
+        },
+        [&](int err) { fail("reading", err); });
 }
 
 void File::write_all(std::span<const std::byte> buf) {
-    size_t done = 0;
-    while (done < buf.size()) {
-        ssize_t n = ::write(fd_, buf.data() + done, buf.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                cancel::check();  // a signal interrupted a blocking read or write
-                continue;
-            }
-            fail("writing", errno);
-        }
-        done += static_cast<size_t>(n);
-    }
+    size_t n = move_all(
+        buf.size(), [&](size_t done) { return ::write(fd_, buf.data() + done, buf.size() - done); },
+        [&](int err) { fail("writing", err); });
+    if (n < buf.size()) fail("writing", EIO);
 }
 
 void File::pwrite_all(std::span<const std::byte> buf, uint64_t offset) {
-    size_t done = 0;
-    while (done < buf.size()) {
-        ssize_t n =
-            ::pwrite(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
-        if (n < 0) {
-            if (errno == EINTR) {
-                cancel::check();  // a signal interrupted a blocking read or write
-                continue;
-            }
-            fail("writing", errno);
-        }
-        done += static_cast<size_t>(n);
-    }
+    size_t n = move_all(
+        buf.size(),
+        [&](size_t done) {
+            return ::pwrite(fd_, buf.data() + done, buf.size() - done,
+                            static_cast<off_t>(offset + done));
+        },
+        [&](int err) { fail("writing", err); });
+    if (n < buf.size()) fail("writing", EIO);
 }
 
 void File::truncate(uint64_t size) {

@@ -25,11 +25,12 @@ struct Progress::Chunk {
 };
 
 ProgressMode parse_progress_mode(std::string_view text) {
-    if (text == "auto") return ProgressMode::auto_detect;
-    if (text == "bar") return ProgressMode::bar;
-    if (text == "plain") return ProgressMode::plain;
-    if (text == "json") return ProgressMode::json;
-    if (text == "none") return ProgressMode::none;
+    static constexpr std::pair<std::string_view, ProgressMode> kModes[] = {
+        {"auto", ProgressMode::auto_detect}, {"bar", ProgressMode::bar},
+        {"plain", ProgressMode::plain},      {"json", ProgressMode::json},
+        {"none", ProgressMode::none}};
+    for (const auto& [name, mode] : kModes)
+        if (text == name) return mode;
     throw Error::usage(
         fmt::format("Unknown progress mode '{}': use auto, bar, plain, json or none.", text));
 }
@@ -40,33 +41,11 @@ ProgressMode resolve_progress_mode(ProgressMode requested) {
 }
 
 const char* progress_event_name(ProgressEventType type) {
-    switch (type) {
-        case ProgressEventType::queued:
-            return "queued";
-        case ProgressEventType::started:
-            return "start";
-        case ProgressEventType::update:
-            return "update";
-        case ProgressEventType::finished:
-            return "end";
-        case ProgressEventType::skipped:
-            return "skipped";
-        case ProgressEventType::failed:
-            return "failed";
-        case ProgressEventType::stage:
-            return "stage";
-        case ProgressEventType::warning:
-            return "warning";
-        case ProgressEventType::notice:
-            return "notice";
-        case ProgressEventType::error:
-            return "error";
-        case ProgressEventType::totals:
-            return "totals";
-        case ProgressEventType::finish:
-            return "finish";
-    }
-    return "update";
+    // In the order of ProgressEventType; the JSON names of docs/conventions.md.
+    static constexpr const char* kNames[] = {"queued",  "start",   "update", "end",
+                                             "skipped", "failed",  "stage",  "warning",
+                                             "notice",  "error",   "totals", "finish"};
+    return kNames[static_cast<size_t>(type)];
 }
 
 void RollingRate::add(Clock::time_point t, uint64_t total_bytes) {
@@ -209,66 +188,51 @@ void Progress::settle(Item& it) {
 }
 
 void Progress::finish(ItemId id) {
+    end(id, ProgressEventType::finished, ExitCode::ok, {});
+}
+
+void Progress::skip(ItemId id, std::string_view reason) {
+    end(id, ProgressEventType::skipped, ExitCode::ok, reason);
+}
+
+void Progress::fail(ItemId id, ExitCode code, std::string_view message) {
+    end(id, ProgressEventType::failed, code, message);
+}
+
+// An item ends once: its bytes counted as they finally stand (all of them when it is done or
+// there was nothing to do, what arrived when it failed), its counter, its event.
+void Progress::end(ItemId id, ProgressEventType type, ExitCode code, std::string_view message) {
     std::lock_guard lock(mutex_);
     Item* it = find(id);
     if (!it || it->ended) return;
     flush_queued();
     uint64_t got = it->bytes.load();
-    if (got > it->size) {  // a size learnt late (or none): the total follows what arrived
-        total_bytes_ += got - it->size;
-        it->size = got;
-    }
-    settled_bytes_ += it->size;
-    ++done_;
-    bool was_active = it->active;
-    auto started = it->started;
-    settle(*it);
+    uint64_t counted = it->size;
     ProgressEvent e;
-    e.type = ProgressEventType::finished;
+    e.type = type;
     e.item = id;
     e.name = it->name;
-    e.verb = it->verb;
-    e.item_bytes = it->size;
-    e.item_size = it->size;
-    if (was_active) e.item_seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    emit(e);
-}
-
-void Progress::skip(ItemId id, std::string_view reason) {
-    std::lock_guard lock(mutex_);
-    Item* it = find(id);
-    if (!it || it->ended) return;
-    flush_queued();
-    settled_bytes_ += it->size;  // nothing left to do for these bytes
-    ++skipped_;
-    settle(*it);
-    ProgressEvent e;
-    e.type = ProgressEventType::skipped;
-    e.item = id;
-    e.name = it->name;
-    e.item_size = it->size;
-    e.message = reason;
-    emit(e);
-}
-
-void Progress::fail(ItemId id, ExitCode code, std::string_view message) {
-    std::lock_guard lock(mutex_);
-    Item* it = find(id);
-    if (!it || it->ended) return;
-    flush_queued();
-    uint64_t got = std::min(it->bytes.load(), it->size);
-    settled_bytes_ += got;
-    ++failed_;
-    settle(*it);
-    ProgressEvent e;
-    e.type = ProgressEventType::failed;
-    e.item = id;
-    e.name = it->name;
-    e.verb = it->verb;
-    e.item_bytes = got;
-    e.item_size = it->size;
     e.code = code;
     e.message = message;
+    if (type == ProgressEventType::finished) {
+        if (got > it->size) {  // a size learnt late (or none): the total follows what arrived
+            total_bytes_ += got - it->size;
+            it->size = counted = got;
+        }
+        ++done_;
+        if (it->active)
+            e.item_seconds = std::chrono::duration<double>(Clock::now() - it->started).count();
+    } else if (type == ProgressEventType::skipped) {
+        ++skipped_;
+    } else {
+        counted = std::min(got, it->size);
+        ++failed_;
+    }
+    if (type != ProgressEventType::skipped) e.verb = it->verb;
+    settled_bytes_ += counted;
+    e.item_bytes = counted;
+    e.item_size = it->size;
+    settle(*it);
     emit(e);
 }
 
@@ -284,32 +248,28 @@ void Progress::stage(std::string_view name) {
     std::lock_guard lock(mutex_);
     flush_queued();
     stage_ = std::string(name);
-    ProgressEvent e;
-    e.type = ProgressEventType::stage;
-    e.message = stage_;
-    emit(e);
+    emit_run_event(ProgressEventType::stage, stage_);
 }
 
 void Progress::warning(std::string_view text) {
     std::lock_guard lock(mutex_);
-    ProgressEvent e;
-    e.type = ProgressEventType::warning;
-    e.message = text;
-    emit(e);
+    emit_run_event(ProgressEventType::warning, text);
 }
 
 void Progress::notice(std::string_view text) {
     std::lock_guard lock(mutex_);
-    ProgressEvent e;
-    e.type = ProgressEventType::notice;
-    e.message = text;
-    emit(e);
+    emit_run_event(ProgressEventType::notice, text);
 }
 
 void Progress::error(ExitCode code, std::string_view message, std::string_view detail) {
     std::lock_guard lock(mutex_);
+    emit_run_event(ProgressEventType::error, message, code, detail);
+}
+
+void Progress::emit_run_event(ProgressEventType type, std::string_view message, ExitCode code,
+                              std::string_view detail) {
     ProgressEvent e;
-    e.type = ProgressEventType::error;
+    e.type = type;
     e.code = code;
     e.message = message;
     e.detail = detail;
@@ -320,10 +280,7 @@ void Progress::close(ExitCode code) {
     std::lock_guard lock(mutex_);
     if (closed_) return;
     flush_queued();
-    ProgressEvent e;
-    e.type = ProgressEventType::finish;
-    e.code = code;
-    emit(e);
+    emit_run_event(ProgressEventType::finish, {}, code);
     closed_ = true;
 }
 

@@ -164,8 +164,11 @@ class Progress {
     Item* find(ItemId id) const;
     Item& item_or_dummy(ItemId id);
     void emit(ProgressEvent& event);  // with mutex_ held
+    void emit_run_event(ProgressEventType type, std::string_view message,
+                        ExitCode code = ExitCode::ok, std::string_view detail = {});
     void flush_queued();              // with mutex_ held
-    void settle(Item& item);          // with mutex_ held: the item's bytes become final
+    void settle(Item& item);          // with mutex_ held: the item leaves the active ones
+    void end(ItemId id, ProgressEventType type, ExitCode code, std::string_view message);
     void maybe_update();
     ProgressTotals totals_locked();
 
