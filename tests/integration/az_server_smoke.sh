@@ -48,6 +48,9 @@ elif cmd == "delete":
     BlobServiceClient.from_connection_string(os.environ["RI_AZ_CONNECTION_STRING"]).delete_container(container)
 EOF
 
+# Deleted at the end as part of the test; this is for a test that fails before it.
+delete_container() { /usr/bin/python3 "$T/peer.py" delete "$1" >/dev/null 2>&1 || true; }
+ri_at_exit delete_container "$container"
 expect_exit 0 /usr/bin/python3 "$T/peer.py" roundtrip "$container" "$T/five" "$T/five.back"
 assert_same "$T/five" "$T/five.back"
 expect_exit 0 /usr/bin/python3 "$T/peer.py" wrong-key "$container"

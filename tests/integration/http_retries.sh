@@ -144,6 +144,7 @@ interrupt() { # URL: start the probe, wait until the server has seen it, SIGINT 
   path=${path#"$BASE"}
   http_probe --sink "$1" >"$T/out" 2>"$T/err" &
   local pid=$!
+  ri_at_exit ri_stop "$pid" # if the test fails before it is interrupted
   for _ in $(seq 1 200); do
     [ "$(requests "$path" 'len(r)')" -ge 1 ] && break
     sleep 0.05

@@ -26,6 +26,7 @@ submit() { # NAME COMMAND [FLAGS...] -> the job id
 long=$(submit "ticker-$tag" 'for i in 1 2 3 4 5 6 7 8; do echo "tick $i"; sleep 0.5; done')
 ri-jobs tail "$long" --follow --interval 0.3 >"$T/tail" 2>"$T/tail.err" &
 tail_pid=$!
+ri_at_exit ri_stop "$tail_pid" # if the test fails before the job ends it
 seen_early=0
 for _ in $(seq 1 60); do
   if grep -q '"line":"tick 2"' "$T/tail" 2>/dev/null; then

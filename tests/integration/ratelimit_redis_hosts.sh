@@ -8,13 +8,9 @@ ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe
 use_service radosgw
 use_service redis
-RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate "$RI_SOURCE_DIR/scripts/services/sandbox" start "$T/sandbox" >/dev/null
-scripts_cleanup() {
-  for h in a b c; do RI_RATELIMITD_SOCKET="$T/host-$h/rl.sock" ri-ratelimitd stop >/dev/null 2>&1 || true; done
-  "$RI_SOURCE_DIR/scripts/services/sandbox" stop "$T/sandbox" >/dev/null 2>&1 || true
-  ri_cleanup
-}
-trap scripts_cleanup EXIT
+ri_start_service sandbox "$T/sandbox" RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate
+# Each "host" has a daemon of its own (started by its first process), stopped at exit.
+for h in a b c; do ri_at_exit ri_stop_ratelimitd "$T/host-$h/rl.sock"; done
 # shellcheck disable=SC1091
 source "$T/sandbox/sandbox.env"
 # A database of its own on the shared Redis, so other tests' keys never mix in.
@@ -56,7 +52,7 @@ if redis-cli -u "$BACKEND" --scan | grep -q "$RI_SANDBOX_KEY"; then fail "the AP
 # Redis down (a private one, so the shared server stays up for other tests): the daemon answers
 # from the emergency cap, says why, and nothing is throttled.
 PRIV="$T/redis"
-"$RI_SOURCE_DIR/scripts/services/redis" start "$PRIV" >/dev/null
+ri_start_service redis "$PRIV"
 # shellcheck disable=SC1091
 PRIV_URL=$(source "$PRIV/redis.env" && echo "$RI_REDIS_URL")
 mkdir -m 0700 "$T/host-c"

@@ -6,9 +6,7 @@ source "$(dirname "$0")/lib.sh"
 ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe
 use_service radosgw
-RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate "$RI_SOURCE_DIR/scripts/services/sandbox" start "$T/sandbox" >/dev/null
-trap 'ri_cleanup_sandbox' EXIT
-ri_cleanup_sandbox() { "$RI_SOURCE_DIR/scripts/services/sandbox" stop "$T/sandbox" >/dev/null 2>&1 || true; ri_cleanup; }
+ri_start_service sandbox "$T/sandbox" RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate
 # shellcheck disable=SC1091
 source "$T/sandbox/sandbox.env"
 

@@ -16,6 +16,7 @@ interrupt() {
   shift 2
   "$@" >"$T/out" 2>"$T/err" &
   pid=$!
+  ri_at_exit ri_stop "$pid" # if the test fails before it is interrupted
   for ((i = 0; i < 600; i++)); do
     compgen -G "$glob" >/dev/null && break
     kill -0 "$pid" 2>/dev/null || break

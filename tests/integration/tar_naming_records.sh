@@ -93,6 +93,7 @@ rm -rf "$T/o"
 mkfifo "$T/pipe"
 ri-tar "$T/big/Run_big" -o "$T/o" --compression gzip --level 9 --json >"$T/pipe" &
 pid=$!
+ri_at_exit ri_stop "$pid"
 exec 3<"$T/pipe"
 seen_partial=
 while kill -0 "$pid" 2>/dev/null; do
