@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite
 # The Azure test server (Azurite) and the real peer the storage tests compare against
 # (Debian's python3-azure-storage) work: create a container, upload 5 MiB in blocks with
 # metadata, download it identical, list it; a wrong account key is refused with 403.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite
 # ri-upload and ri-download against real Azure Blob storage (Azurite): blocks for large files,
 # directories with unicode names, metadata; the Azure SDK for Python reads what ri wrote and ri
 # reads what the SDK wrote; encrypted blobs decrypt with openssl; kill -9 mid-upload resumes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Ctrl+C (SIGINT) and SIGTERM stop a tool cleanly: exit 130, a one-line message, and no output
 # left under its final name or as .ri-partial. The input is a FIFO that never ends, so the
 # signal always arrives mid-run, whatever the machine's speed.

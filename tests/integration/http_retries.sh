@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # HttpClient's retry policy against a real HTTP server (tests/fixtures/http_fault_server.py):
 # 5xx and 429 are retried with backoff, Retry-After is honoured (measured by the server's own
 # request timestamps, a property of the client and not of this machine's speed), non-idempotent

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # TLS is always verified: a server whose certificate the client does not trust is refused at
 # once (a TLS failure, never retried), the same server is accepted when its certificate is
 # given as the CA bundle, and a certificate for another name is refused even then.

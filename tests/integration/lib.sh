@@ -177,10 +177,21 @@ wrong_key_for() {
   fail "could not find a key that openssl rejects for $1"
 }
 
+# ri_declared_services: the services named on this test's "# services: ..." line (in the comments
+# that open it), the line tests/CMakeLists.txt reads to start them as ctest fixtures first.
+ri_declared_services() {
+  sed -n '/^[^#]/q; s/^# services:[[:space:]]*//p' "$0"
+}
+
 # use_service NAME: export the settings of the test server NAME (radosgw, azurite, tinyproxy,
-# redis) from $RI_SERVICES_DIR/NAME/NAME.env, written by ctest's services.NAME.start fixture
-# (scripts/services/NAME). A missing server is a failure, never a skip.
+# redis, sandbox, sandbox_az) from $RI_SERVICES_DIR/NAME/NAME.env, written by ctest's
+# services.NAME.start fixture (scripts/services/NAME). A missing server is a failure, never a
+# skip, and so is one the test does not declare: ctest would start it only by chance.
 use_service() {
+  case " $(ri_declared_services) " in
+  *" $1 "*) ;;
+  *) fail "use_service $1: $1 is not on this test's '# services:' line ($0)" ;;
+  esac
   [ -n "${RI_SERVICES_DIR:-}" ] || fail "RI_SERVICES_DIR is not set (ctest sets it; the test needs service $1)"
   local env="$RI_SERVICES_DIR/$1/$1.env"
   [ -f "$env" ] || fail "service $1 is not running: no $env (the fixture services.$1.start must run first)"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-download --job against ri-sandbox (--jobs execute): the outputs a command wrote are listed
 # once through the v2 job-files endpoint and downloaded with no per-file GET (request log:
 # ceil(N/1000) listing calls + credential calls), decrypted and verified; --include/--exclude;

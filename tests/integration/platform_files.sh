@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-files against ri-sandbox: list/get/move/tag/delete of library files, folders, the trash,
 # ids piped between ri-files runs, one user never seeing another's files (404 -> 66), a bad API
 # key (77), deletes refused without --yes off a terminal, and ri-config check's platform check.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-jobs list/get/statuses/tail/tag/fields/stop/delete and the catalog against ri-sandbox: list
 # filters (--tag, --name-contains, --state, --status, --limit), job ids piped between ri-jobs runs,
 # tail --follow streaming a running job's log until it ends, the delete rules (refused without

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # The pipeline of DESIGN.md against ri-sandbox (--jobs execute), every step a separate ri tool:
 #   ri-upload in.dat | ri-jobs submit --script run.sh | ri-jobs wait | ri-download -o out/
 # The input is uploaded encrypted through the platform transfer engine, the job runs the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-jobs submit/wait/files against ri-sandbox (--jobs execute): a job from an SGE script with
 # #RESCALE_* directives and flags over them, its input from `file` records on stdin; the exact
 # create body (--dry-run) and what the platform stored (GET) in the reference's shapes (coreType

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw redis
 # Faults around the shared budget, against a sandbox at the real limits:
 # 1. the sandbox answers one call with 429 Retry-After: 3 -> every process pauses that scope;
 # 2. the daemon is killed (-9) mid-run -> processes fall back and say so once, a new daemon

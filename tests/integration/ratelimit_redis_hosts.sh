@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw redis
 # Two hosts (two daemons, two runtime dirs) share one API key through one Redis: four processes
 # on each hammer a sandbox at the real limits for 60 s. Their combined rate stays within the
 # platform's limit (zero 429s) and still reaches 80% of it. Then Redis goes away: the daemons

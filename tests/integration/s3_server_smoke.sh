@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # The S3 test server (radosgw) and the real S3 peers the storage tests compare against work:
 # /usr/bin/aws writes and reads back 5 MiB with metadata, a wrong secret is refused with
 # SignatureDoesNotMatch, the second user cannot read the first user's bucket, rclone

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite sandbox_az
 # ri-sandbox on Azure storage (Azurite): the credentials endpoint's SAS tokens, signed with the
 # account key, really work (container SAS: PUT and GET a blob under pathBase; per-path SAS: GET
 # the named blob; a tampered signature is 403; a path outside the user's storage is refused);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-sandbox files and folders, by curl: S3 credentials that really work (aws cli uploads an
 # ri-encrypt'ed file under pathBase), v3 register with its checks (object missing, size not that
 # of the ciphertext, duplicate name -> 409), v2 contents upload/download with Range, get, move,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-sandbox jobs, by curl, with the reference's example body: create (v3 and v2), submit, the
 # statuses Pending -> Queued -> Started -> Validated -> Executing -> Completed newest first,
 # tail while executing, outputs with full records that decrypt to what the command wrote,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-sandbox rate limits and the admin API: at x0.01 of the real limits a user's second call in
 # the user scope is 429 with an integer Retry-After and the DRF throttle body, while the
 # jobs-usage scope and the other user still have budget; injected faults (status + Retry-After

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # A private ri-sandbox (--jobs simulate, a slow step) restarted between calls keeps everything:
 # users and keys, files, folders, tags, jobs and their statuses; a job submitted before the
 # restart carries on to Completed afterwards with its configured outputs. Serve starts in well

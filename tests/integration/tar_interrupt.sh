@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Ctrl+C (SIGINT) and SIGTERM stop ri-tar cleanly: exit 130, no record, no NAME.ri-partial, no
 # half-extracted tree.
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Archive names are readable and collision-free (last two path components + FNV-32a of the
 # absolute path, as Interlink names them); the archive record is printed only once the archive
 # is complete under its final name; inputs come from arguments or stdin records; the records

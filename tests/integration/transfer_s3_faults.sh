@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # Real faults: a server answering 503 SlowDown for a while is survived with backoff (and the
 # object is right); a server restarted in the middle of a download is survived by rerunning
 # the same command, which continues from the parts already saved.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # A download that cannot fit fails before writing anything, with the disk-full message and
 # exit 74; ri-upload --cleanup aborts the multipart uploads that no local state knows, and
 # keeps the one this machine can still resume.
