@@ -302,5 +302,6 @@ start_fault_server() {
     sleep 0.1
   done
   [ -s "$T/port" ] || fail "the fault server did not start: $(cat "$T/server.out")"
+  # shellcheck disable=SC2034 # for the test that called it
   BASE="http://127.0.0.1:$(cat "$T/port")"
 }

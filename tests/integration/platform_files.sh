@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 need_bin ri-files ri-config
 ri_setup
 use_service sandbox
-[ -n "${RI_SANDBOX_URL:-}" ] && [ -n "${RI_SANDBOX_KEY:-}" ] && [ -n "${RI_SANDBOX_KEY_2:-}" ] ||
+{ [ -n "${RI_SANDBOX_URL:-}" ] && [ -n "${RI_SANDBOX_KEY:-}" ] && [ -n "${RI_SANDBOX_KEY_2:-}" ]; } ||
     fail "the sandbox service did not give RI_SANDBOX_URL / RI_SANDBOX_KEY / RI_SANDBOX_KEY_2"
 export RESCALE_API_URL=$RI_SANDBOX_URL RESCALE_API_KEY=$RI_SANDBOX_KEY
 tag=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')

@@ -13,7 +13,7 @@ need_bin ri-jobs
 ri_setup
 # shellcheck source=tests/fixtures/sandbox.sh
 source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
-sbx_use
+sbx_use sandbox
 export RESCALE_API_URL=$RI_SANDBOX_URL RESCALE_API_KEY=$RI_SANDBOX_KEY
 tag=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 

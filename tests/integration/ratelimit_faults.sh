@@ -5,6 +5,7 @@
 # 2. the daemon is killed (-9) mid-run -> processes fall back and say so once, a new daemon
 #    starts, and no call is throttled;
 # 3. the daemon survives malformed, huge and abandoned requests.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe

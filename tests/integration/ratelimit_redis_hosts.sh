@@ -4,6 +4,7 @@
 # on each hammer a sandbox at the real limits for 60 s. Their combined rate stays within the
 # platform's limit (zero 429s) and still reaches 80% of it. Then Redis goes away: the daemons
 # fall back to the emergency cap and say so, and no call exceeds the limit.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe
@@ -54,8 +55,8 @@ if redis-cli -u "$BACKEND" --scan | grep -q "$RI_SANDBOX_KEY"; then fail "the AP
 # from the emergency cap, says why, and nothing is throttled.
 PRIV="$T/redis"
 ri_start_service redis "$PRIV"
-# shellcheck disable=SC1091
-PRIV_URL=$(source "$PRIV/redis.env" && echo "$RI_REDIS_URL")
+PRIV_URL=$(sed -n "s/^export RI_REDIS_URL='\(.*\)'$/\1/p" "$PRIV/redis.env")
+[ -n "$PRIV_URL" ] || fail "no RI_REDIS_URL in $PRIV/redis.env"
 mkdir -m 0700 "$T/host-c"
 export RI_RATELIMITD_SOCKET="$T/host-c/rl.sock" RI_RATELIMIT_BACKEND="$PRIV_URL"
 ratelimit_probe hammer --url "$RI_SANDBOX_URL" --key "$RI_SANDBOX_KEY_2" --path /api/v2/jobs/ --seconds 3 >"$T/c1.json" 2>"$T/c1.err"

@@ -3,6 +3,7 @@
 # Eight ri processes hammer one jobs-usage endpoint of a sandbox that enforces the real limits,
 # for 60 s, through the ri-ratelimitd they start themselves: zero 429s, and together they reach
 # at least 80% of the platform's limit (25 calls/s). Then: the daemon's status shows the scope.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 ri_setup
 # shellcheck source=tests/fixtures/sandbox.sh
 source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
-sbx_use
+sbx_use sandbox
 
 # The input: a tar.gz holding run.sh, decompressed by the platform.
 mkdir -p "$T/in"
