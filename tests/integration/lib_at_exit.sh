@@ -35,6 +35,7 @@ expect_child() { # RC OUTPUT WHAT
 }
 
 # Reverse order, a failing and an exiting command in the middle, arguments kept as given.
+# shellcheck disable=SC2016 # the child expands it
 body='ri_at_exit echo first
 ri_at_exit false
 ri_at_exit printf "%s|\n" "two words" "*" "\$HOME" "it'"'"'s"
@@ -63,6 +64,7 @@ wait "$pid" || RC=$?
 expect_child 143 stopped "sent TERM"
 
 # ri_setup's $T is gone at exit; a background job registered with ri_stop is stopped (TERM).
+# shellcheck disable=SC2016 # the child expands its own $T and $!
 child 'ri_setup
 echo "$T" >"'"$T"'/child.t"
 sleep 60 &
