@@ -1,14 +1,20 @@
+# shellcheck shell=bash
 # Shared by scripts/demo, scripts/test and the benchmarks: install what is missing (Debian
 # packages by name), configure and build. Sourced, not run.
 
 RI_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RI_BUILD=${RI_BUILD:-$RI_ROOT/build}
 
-# Packages the build needs, and the ones tests and the demo use as real peers.
+# Packages the build needs, and the ones tests and the demo use as real peers (git,
+# clang-format and shellcheck for the checks of scripts/check/). Read by the scripts that
+# source this file.
+# shellcheck disable=SC2034
 RI_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libcli11-dev libcurl4-openssl-dev libssl-dev
     nlohmann-json3-dev libarchive-dev libfmt-dev catch2 libsqlite3-dev libpugixml-dev libncurses-dev
     libcpp-httplib-dev libhiredis-dev)
-RI_TEST_PACKAGES=(openssl python3 time man-db zsh fish awscli python3-boto3 rclone python3-azure-storage curl tar gzip zstd libarchive-tools util-linux)
+# shellcheck disable=SC2034
+RI_TEST_PACKAGES=(openssl python3 time man-db zsh fish awscli python3-boto3 rclone python3-azure-storage curl tar gzip zstd
+    libarchive-tools util-linux git clang-format shellcheck)
 
 ri_log() { printf '==> %s\n' "$*" >&2; }
 

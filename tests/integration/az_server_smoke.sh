@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite
 # The Azure test server (Azurite) and the real peer the storage tests compare against
 # (Debian's python3-azure-storage) work: create a container, upload 5 MiB in blocks with
 # metadata, download it identical, list it; a wrong account key is refused with 403.
@@ -48,6 +49,9 @@ elif cmd == "delete":
     BlobServiceClient.from_connection_string(os.environ["RI_AZ_CONNECTION_STRING"]).delete_container(container)
 EOF
 
+# Deleted at the end as part of the test; this is for a test that fails before it.
+delete_container() { /usr/bin/python3 "$T/peer.py" delete "$1" >/dev/null 2>&1 || true; }
+ri_at_exit delete_container "$container"
 expect_exit 0 /usr/bin/python3 "$T/peer.py" roundtrip "$container" "$T/five" "$T/five.back"
 assert_same "$T/five" "$T/five.back"
 expect_exit 0 /usr/bin/python3 "$T/peer.py" wrong-key "$container"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite
 # ri-upload and ri-download against real Azure Blob storage (Azurite): blocks for large files,
 # directories with unicode names, metadata; the Azure SDK for Python reads what ri wrote and ri
 # reads what the SDK wrote; encrypted blobs decrypt with openssl; kill -9 mid-upload resumes
@@ -11,14 +12,19 @@ use_service azurite
 export AZURE_STORAGE_ACCOUNT=$RI_AZ_ACCOUNT AZURE_STORAGE_KEY=$RI_AZ_KEY AZURE_STORAGE_ENDPOINT=$RI_AZ_ENDPOINT
 container=ri-az-$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n')
 sdk() { /usr/bin/python3 - "$@"; } # runs a python script from stdin with the SDK
+delete_container() {
+  sdk "$1" >/dev/null 2>&1 <<'PY'
+import os, sys
+from azure.storage.blob import BlobServiceClient
+BlobServiceClient.from_connection_string(os.environ["RI_AZ_CONNECTION_STRING"]).delete_container(sys.argv[1])
+PY
+}
 sdk "$container" <<'PY' || fail "could not create the container with the SDK"
 import os, sys
 from azure.storage.blob import BlobServiceClient
 BlobServiceClient.from_connection_string(os.environ["RI_AZ_CONNECTION_STRING"]).create_container(sys.argv[1])
 PY
-trap 'sdk "$container" <<<"import os,sys
-from azure.storage.blob import BlobServiceClient
-BlobServiceClient.from_connection_string(os.environ[\"RI_AZ_CONNECTION_STRING\"]).delete_container(sys.argv[1])" >/dev/null 2>&1; rm -rf "$T"' EXIT
+ri_at_exit delete_container "$container"
 base=az://$RI_AZ_ACCOUNT/$container
 
 mkdir -p "$T/src/Lauf 1" "$T/src/données"

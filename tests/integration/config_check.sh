@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # ri-config check: the installer checks of the auto-download spec (8.2): the download folder is
 # created if missing, written, read back and cleaned; an insecure token file is reported with
 # Interlink's warning; each failure has its exit class.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # ri-config set/get/list/unset/path: values land in the file they belong to (apiconfig for
 # secrets and the auto-download section, config.csv for the rest), precedence is
 # flags > environment > files > defaults, and secrets are masked.

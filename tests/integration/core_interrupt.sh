@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Ctrl+C (SIGINT) and SIGTERM stop a tool cleanly: exit 130, a one-line message, and no output
 # left under its final name or as .ri-partial. The input is a FIFO that never ends, so the
 # signal always arrives mid-run, whatever the machine's speed.
@@ -16,8 +17,10 @@ interrupt_run() { # SIGNAL
     exec 3<>"$T/fifo"
     head -c $((5 << 20)) /dev/urandom >&3 2>/dev/null &
     local writer=$!
+    ri_at_exit ri_stop "$writer"
     ri-encrypt encrypt "$T/fifo" -o "$T/out.enc" --json >"$T/out" 2>"$T/err" &
     local tool=$!
+    ri_at_exit ri_stop "$tool" # if the test fails before it is interrupted
     for i in $(seq 1 200); do
         [ -s "$T/out.enc.ri-partial" ] && break
         sleep 0.05

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Progress goes to stderr only, in the mode asked for: JSON events with totals, plain lines
 # when not a terminal, a self-rewriting bar with speed and ETA on a terminal, nothing when quiet.
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Secrets never reach stderr or the log, whatever path they take in: an API key from the
 # environment, the apiconfig file, the token file or a flag; an encryption key on the command
 # line; and the same secrets inside error details under --verbose.

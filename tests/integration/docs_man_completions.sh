@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Man pages and shell completions cannot drift from the tools: every tool has a man page naming
 # each of its subcommands and long options (read from the tool's own CLI definition), the
 # committed completions are exactly what the tools generate, and they work in bash, zsh and fish.

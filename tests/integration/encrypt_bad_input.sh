@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Every bad input gets its own exit code and one plain line on stderr, and never leaves a file
 # (nor OUT.ri-partial) under the output name.
 # shellcheck source-path=SCRIPTDIR source=lib.sh

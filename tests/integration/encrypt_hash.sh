@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # ri-encrypt hash: SHA-512 records equal to sha512sum, from arguments or JSON lines on stdin;
 # partial failure is exit 1, total failure is the failure's own class.
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # ri-encrypt decrypt --format hkdf reads Interlink's legacy per-part HKDF format (formatVersion=1),
 # checked against vectors from tests/fixtures/make_hkdf_vectors.py (RFC 5869 HKDF + openssl AES).
 # shellcheck source-path=SCRIPTDIR source=lib.sh

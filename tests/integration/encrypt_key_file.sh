@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # --key-file writes the key to a new owner-only file, and never overwrites an existing one.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Whole-file AES-256-CBC of ri-encrypt is exactly `openssl enc -aes-256-cbc`, in both directions,
 # for the block-boundary sizes and for a file far larger than any buffer.
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Encryption keys never reach stderr or the debug log, even with --verbose and even when a
 # decrypt fails (the moment a tool is most tempted to print what it was given).
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # HttpClient's retry policy against a real HTTP server (tests/fixtures/http_fault_server.py):
 # 5xx and 429 are retried with backoff, Retry-After is honoured (measured by the server's own
 # request timestamps, a property of the client and not of this machine's speed), non-idempotent
@@ -144,6 +145,7 @@ interrupt() { # URL: start the probe, wait until the server has seen it, SIGINT 
   path=${path#"$BASE"}
   http_probe --sink "$1" >"$T/out" 2>"$T/err" &
   local pid=$!
+  ri_at_exit ri_stop "$pid" # if the test fails before it is interrupted
   for _ in $(seq 1 200); do
     [ "$(requests "$path" 'len(r)')" -ge 1 ] && break
     sleep 0.05

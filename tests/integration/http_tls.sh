@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # TLS is always verified: a server whose certificate the client does not trust is refused at
 # once (a TLS failure, never retried), the same server is accepted when its certificate is
 # given as the CA bundle, and a certificate for another name is refused even then.
@@ -18,13 +19,11 @@ cert() {
 cert good IP:127.0.0.1
 cert other DNS:elsewhere.example
 
-PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$T"' EXIT
-# serve NAME: an HTTPS fault server with certificate NAME; its port is in $T/NAME.port.
+# serve NAME: an HTTPS fault server with certificate NAME, stopped at exit; its port is in $T/NAME.port.
 serve() {
   python3 "$SRC/tests/fixtures/http_fault_server.py" --port-file "$T/$1.port" \
     --tls "$T/$1.pem" "$T/$1.key" >"$T/$1.out" 2>&1 &
-  PIDS+=($!)
+  ri_at_exit ri_stop "$!"
   for _ in $(seq 1 100); do
     [ -s "$T/$1.port" ] && return 0
     sleep 0.1

@@ -9,6 +9,34 @@ fail() {
   exit 1
 }
 
+# The cleanup registry. ri_at_exit CMD ARGS... registers CMD (a command or a function, with its
+# arguments as they are now) to run when the test exits, however it exits: success, fail, set -e,
+# or INT/TERM/HUP (turned into exits below, so that the EXIT trap runs). This is the only EXIT
+# trap: a test or helper that set its own would silently replace it and leak what it stopped.
+# Commands run in reverse order of registration (the last thing started is stopped first, $T is
+# removed last), each in a subshell with errexit off, so a failing or exiting one never keeps
+# the rest from running; the test's exit status is kept. Register right before (or right after)
+# starting a thing, never inside $(...): a subshell's registrations are lost with it.
+RI_AT_EXIT=()
+ri_at_exit() {
+  [ $# -gt 0 ] || fail "ri_at_exit: no command given"
+  local cmd
+  printf -v cmd '%q ' "$@"
+  RI_AT_EXIT+=("$cmd")
+}
+ri_run_at_exit() {
+  local rc=$? i
+  set +e
+  for ((i = ${#RI_AT_EXIT[@]} - 1; i >= 0; i--)); do
+    (eval "${RI_AT_EXIT[i]}") </dev/null || echo "cleanup: '${RI_AT_EXIT[i]% }' failed (exit $?)" >&2
+  done
+  exit "$rc"
+}
+trap ri_run_at_exit EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 [ -n "${RI_BIN:-}" ] || fail "RI_BIN is not set (it must name the directory holding the built ri binaries)"
 [ -d "$RI_BIN" ] || fail "RI_BIN=$RI_BIN is not a directory"
 RI_BIN=$(cd "$RI_BIN" && pwd)
@@ -22,23 +50,49 @@ need_bin() {
   done
 }
 
-# ri_cleanup: what ri_setup's exit trap does: stop the rate-limit daemon that this test's ri
-# processes started in its private runtime dir (it would otherwise idle for minutes), remove $T.
-ri_cleanup() {
-  if [ -S "${XDG_RUNTIME_DIR:-/nonexistent}/ri/ratelimitd.sock" ]; then
-    "$RI_BIN/ri-ratelimitd" stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$T"
+# ri_alive PID: PID is a running process (not a zombie waiting for its parent to reap it).
+ri_alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# ri_stop PID...: stop background jobs of this test: TERM, up to 5 s to go, then KILL. Only a
+# child of this test's shell is signalled, so a pid already reaped and reused never is.
+ri_stop() {
+  local pid ppid stat i
+  for pid in "$@"; do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    stat=${stat##*) }
+    ppid=${stat#* }
+    ppid=${ppid%% *}
+    [ "$ppid" = "$$" ] || continue
+    kill -TERM "$pid" 2>/dev/null || continue
+    for ((i = 0; i < 50; i++)); do
+      ri_alive "$pid" || break
+      sleep 0.1
+    done
+    if ri_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  done
+}
+
+# ri_stop_ratelimitd SOCKET: stop the rate-limit daemon that this test's ri processes started on
+# SOCKET in a private runtime dir (it would otherwise idle for minutes).
+ri_stop_ratelimitd() {
+  [ -S "$1" ] || return 0
+  RI_RATELIMITD_SOCKET=$1 "$RI_BIN/ri-ratelimitd" stop >/dev/null 2>&1 || true
 }
 
 # ri_setup: a private temp dir $T, with HOME and the XDG dirs inside it, removed at exit.
 ri_setup() {
   T=$(mktemp -d)
-  trap ri_cleanup EXIT
+  ri_at_exit rm -rf "$T"
   export HOME="$T/home"
   export XDG_CONFIG_HOME="$HOME/.config"
   export XDG_STATE_HOME="$HOME/.local/state"
   export XDG_RUNTIME_DIR="$T/run"
+  ri_at_exit ri_stop_ratelimitd "$XDG_RUNTIME_DIR/ri/ratelimitd.sock"
   mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
   mkdir -m 0700 "$XDG_RUNTIME_DIR"
   unset RESCALE_API_KEY RESCALE_API_URL RESCALE_CONFIG_FILE
@@ -123,10 +177,21 @@ wrong_key_for() {
   fail "could not find a key that openssl rejects for $1"
 }
 
+# ri_declared_services: the services named on this test's "# services: ..." line (in the comments
+# that open it), the line tests/CMakeLists.txt reads to start them as ctest fixtures first.
+ri_declared_services() {
+  sed -n '/^[^#]/q; s/^# services:[[:space:]]*//p' "$0"
+}
+
 # use_service NAME: export the settings of the test server NAME (radosgw, azurite, tinyproxy,
-# redis) from $RI_SERVICES_DIR/NAME/NAME.env, written by ctest's services.NAME.start fixture
-# (scripts/services/NAME). A missing server is a failure, never a skip.
+# redis, sandbox, sandbox_az) from $RI_SERVICES_DIR/NAME/NAME.env, written by ctest's
+# services.NAME.start fixture (scripts/services/NAME). A missing server is a failure, never a
+# skip, and so is one the test does not declare: ctest would start it only by chance.
 use_service() {
+  case " $(ri_declared_services) " in
+  *" $1 "*) ;;
+  *) fail "use_service $1: $1 is not on this test's '# services:' line ($0)" ;;
+  esac
   [ -n "${RI_SERVICES_DIR:-}" ] || fail "RI_SERVICES_DIR is not set (ctest sets it; the test needs service $1)"
   local env="$RI_SERVICES_DIR/$1/$1.env"
   [ -f "$env" ] || fail "service $1 is not running: no $env (the fixture services.$1.start must run first)"
@@ -153,14 +218,34 @@ s3_env() {
 aws_() { /usr/bin/aws --endpoint-url "$RI_S3_ENDPOINT" "$@"; }
 rclone_() { env -u AWS_CA_BUNDLE rclone "$@"; }
 
+# ri_remove_bucket ENDPOINT ACCESS_KEY SECRET_KEY BUCKET: remove BUCKET and its objects, if it is
+# there. The server and keys are given, not read at exit: a test may point aws elsewhere later.
+ri_remove_bucket() {
+  AWS_ACCESS_KEY_ID=$2 AWS_SECRET_ACCESS_KEY=$3 AWS_SESSION_TOKEN='' \
+    /usr/bin/aws --endpoint-url "$1" s3 rb --force "s3://$4" >/dev/null 2>&1 || true
+}
+
 # new_bucket PREFIX: create a uniquely named bucket with aws, removed with its objects at exit;
-# its name is left in $BUCKET (not printed: a $(...) subshell would lose the cleanup trap).
-RI_BUCKETS=()
+# its name is left in $BUCKET (not printed: a $(...) subshell would lose its registration).
 new_bucket() {
   BUCKET="$1-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  ri_at_exit ri_remove_bucket "$RI_S3_ENDPOINT" "${AWS_ACCESS_KEY_ID:?s3_env first}" "$AWS_SECRET_ACCESS_KEY" "$BUCKET"
   aws_ s3 mb "s3://$BUCKET" >/dev/null || fail "could not create bucket $BUCKET"
-  RI_BUCKETS+=("$BUCKET")
-  trap 'for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
+}
+
+# ri_start_service NAME DIR [VAR=VALUE...]: a private instance of scripts/services/NAME in DIR
+# (for a test that kills, restarts or reconfigures it; the shared one serves other tests), its
+# stop registered before it starts so that even a half-done start is undone. Its settings are in
+# DIR/NAME.env; the start's output is in DIR.start.log.
+ri_start_service() {
+  local name=$1 dir=$2
+  shift 2
+  ri_at_exit ri_stop_service "$name" "$dir"
+  env "$@" RI_BIN="$RI_BIN" "${RI_SOURCE_DIR:?}/scripts/services/$name" start "$dir" >"$dir.start.log" 2>&1 ||
+    fail "private $name did not start in $dir: $(tail -20 "$dir.start.log")"
+}
+ri_stop_service() {
+  "${RI_SOURCE_DIR:?}/scripts/services/$1" stop "$2" >/dev/null 2>&1
 }
 
 # state_count SQL: the single number SQL yields from ri's state database ($XDG_STATE_HOME/ri/state.db),
@@ -209,7 +294,7 @@ PY
 start_fault_server() {
   python3 "${RI_SOURCE_DIR:?}/tests/fixtures/http_fault_server.py" --port-file "$T/port" >"$T/server.out" 2>&1 &
   SERVER=$!
-  trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$T"' EXIT
+  ri_at_exit ri_stop "$SERVER"
   local _
   for _ in $(seq 1 100); do
     [ -s "$T/port" ] && break
@@ -217,5 +302,6 @@ start_fault_server() {
     sleep 0.1
   done
   [ -s "$T/port" ] || fail "the fault server did not start: $(cat "$T/server.out")"
+  # shellcheck disable=SC2034 # for the test that called it
   BASE="http://127.0.0.1:$(cat "$T/port")"
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # Contract test: ri-sandbox answers every endpoint of shared/reference/rescale-platform-api.md with
 # the documented shape (field names and JSON types, page envelopes with absolute next URLs, bare
 # arrays, status codes), checked by tests/contract/run_contract.py against the examples in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # Platform transfers on S3 (radosgw) survive storage credentials that expired early: refreshed
 # once on the store's 403; refused again -> 77, nothing saved (tests/fixtures/credentials_refresh.sh).
 # shellcheck source-path=SCRIPTDIR source=lib.sh

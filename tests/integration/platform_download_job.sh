@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-download --job against ri-sandbox (--jobs execute): the outputs a command wrote are listed
 # once through the v2 job-files endpoint and downloaded with no per-file GET (request log:
 # ceil(N/1000) listing calls + credential calls), decrypted and verified; --include/--exclude;
@@ -20,6 +21,7 @@ api() { curl -sf --noproxy '*' -H "Authorization: Token $RI_SANDBOX_KEY_2" -H 'C
 admin() { curl -s --noproxy '*' -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' "$@"; }
 
 # A job whose command writes 30 outputs, some in subdirectories.
+# shellcheck disable=SC2016 # expanded by the job's shell, not this one
 cmd='mkdir -p out/deep; for i in $(seq 1 25); do head -c $((i * 1000)) /dev/urandom > out/f$i.dat; done; for i in 1 2 3; do echo deep$i > out/deep/d$i.txt; done; head -c 3000000 /dev/urandom > big.bin; sha512sum out/*.dat out/deep/*.txt big.bin > sums.txt'
 body=$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({"name":"dl","jobanalyses":[{"command":sys.argv[1],"analysis":{"code":"user_included"},"hardware":{"coreType":{"code":"emerald"},"coresPerSlot":1}}]}))' "$cmd")
 job=$(api -X POST -d "$body" "$U/api/v3/jobs/" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || fail "job create failed"
@@ -57,7 +59,7 @@ PY
 expect_exit 0 ri-download --job "$job" -o "$T/out2" --include 'out/deep/*'
 [ "$(grep -c '"kind":"download"' "$T/out")" = 3 ] || fail "--include: $(cat "$T/out")"
 echo "{\"kind\":\"job\",\"id\":\"$job\"}" | ri-download -o "$T/out3" --exclude '*.dat' >"$T/out" || fail "stdin job record"
-[ -f "$T/out3/big.bin" ] && [ ! -e "$T/out3/out/f1.dat" ] || fail "stdin job + --exclude"
+{ [ -f "$T/out3/big.bin" ] && [ ! -e "$T/out3/out/f1.dat" ]; } || fail "stdin job + --exclude"
 
 # Faults: 503 twice on credentials, 429 once on the listing: survived.
 admin -d '{"route":"/api/v3/credentials/","status":503,"count":2}' "$U/_sandbox/faults" >/dev/null
@@ -79,7 +81,7 @@ PY
 mkdir -p "$T/jail/a/b"
 expect_exit 1 ri-download --job "$job" -o "$T/jail/a/b"  # the other outputs download
 grep -q "Refusing to write '../../etc/x'" "$T/err" || fail "traversal message: $(cat "$T/err")"
-[ ! -e "$T/jail/etc/x" ] && [ ! -e "$T/jail/a/etc/x" ] || fail "wrote outside -o DIR"
+{ [ ! -e "$T/jail/etc/x" ] && [ ! -e "$T/jail/a/etc/x" ]; } || fail "wrote outside -o DIR"
 # A symlinked directory inside DIR that leads out is refused too.
 mkdir -p "$T/outside" "$T/jail2"
 ln -s "$T/outside" "$T/jail2/out"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-files against ri-sandbox: list/get/move/tag/delete of library files, folders, the trash,
 # ids piped between ri-files runs, one user never seeing another's files (404 -> 66), a bad API
 # key (77), deletes refused without --yes off a terminal, and ri-config check's platform check.
@@ -7,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 need_bin ri-files ri-config
 ri_setup
 use_service sandbox
-[ -n "${RI_SANDBOX_URL:-}" ] && [ -n "${RI_SANDBOX_KEY:-}" ] && [ -n "${RI_SANDBOX_KEY_2:-}" ] ||
+{ [ -n "${RI_SANDBOX_URL:-}" ] && [ -n "${RI_SANDBOX_KEY:-}" ] && [ -n "${RI_SANDBOX_KEY_2:-}" ]; } ||
     fail "the sandbox service did not give RI_SANDBOX_URL / RI_SANDBOX_KEY / RI_SANDBOX_KEY_2"
 export RESCALE_API_URL=$RI_SANDBOX_URL RESCALE_API_KEY=$RI_SANDBOX_KEY
 tag=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')

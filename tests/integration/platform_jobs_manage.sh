@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-jobs list/get/statuses/tail/tag/fields/stop/delete and the catalog against ri-sandbox: list
 # filters (--tag, --name-contains, --state, --status, --limit), job ids piped between ri-jobs runs,
 # tail --follow streaming a running job's log until it ends, the delete rules (refused without
@@ -10,7 +11,7 @@ need_bin ri-jobs
 ri_setup
 # shellcheck source=tests/fixtures/sandbox.sh
 source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
-sbx_use
+sbx_use sandbox
 export RESCALE_API_URL=$RI_SANDBOX_URL RESCALE_API_KEY=$RI_SANDBOX_KEY
 tag=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
@@ -23,9 +24,11 @@ submit() { # NAME COMMAND [FLAGS...] -> the job id
 
 # tail --follow on a job that prints for a few seconds: lines arrive while it executes, the
 # command ends when the job does (exit 0 for Completed).
+# shellcheck disable=SC2016 # expanded by the job's shell, not this one
 long=$(submit "ticker-$tag" 'for i in 1 2 3 4 5 6 7 8; do echo "tick $i"; sleep 0.5; done')
 ri-jobs tail "$long" --follow --interval 0.3 >"$T/tail" 2>"$T/tail.err" &
 tail_pid=$!
+ri_at_exit ri_stop "$tail_pid" # if the test fails before the job ends it
 seen_early=0
 for _ in $(seq 1 60); do
   if grep -q '"line":"tick 2"' "$T/tail" 2>/dev/null; then
@@ -44,7 +47,7 @@ grep -q "job $long: Completed" "$T/tail.err" || fail "tail did not follow the st
 grep -q "\"kind\":\"log\",\"job_id\":\"$long\",\"file\":\"process_output.log\"" "$T/tail" || fail "log record: $(head -1 "$T/tail")"
 # Without --follow: the last N lines, at once.
 expect_exit 0 ri-jobs tail "$long" --lines 2
-[ "$(wc -l <"$T/out")" = 2 ] && grep -q "tick 8" "$T/out" || fail "tail --lines 2: $(cat "$T/out")"
+{ [ "$(wc -l <"$T/out")" = 2 ] && grep -q "tick 8" "$T/out"; } || fail "tail --lines 2: $(cat "$T/out")"
 
 # Statuses, newest first, as `status` records.
 expect_exit 0 ri-jobs statuses "$long"
@@ -59,15 +62,15 @@ slow=$(submit "sleeper-$tag" 'sleep 60')
 api GET "/api/v2/jobs/$slow/statuses/"
 expect_exit 0 ri-jobs list --tag "m$tag"
 [ "$(wc -l <"$T/out")" = 2 ] || fail "list --tag: $(cat "$T/out")"
-grep -q "\"id\":\"$slow\"" "$T/out" && grep -q "\"id\":\"$long\"" "$T/out" || fail "list --tag misses a job"
+{ grep -q "\"id\":\"$slow\"" "$T/out" && grep -q "\"id\":\"$long\"" "$T/out"; } || fail "list --tag misses a job"
 expect_exit 0 ri-jobs list --name-contains "ticker-$tag"
 [ "$(wc -l <"$T/out")" = 1 ] || fail "list --name-contains: $(cat "$T/out")"
 expect_field "$T/out" id "$long"
 expect_field "$T/out" status Completed
 expect_exit 0 ri-jobs list --state completed --name-contains "$tag"
-grep -q "\"id\":\"$long\"" "$T/out" && ! grep -q "\"id\":\"$slow\"" "$T/out" || fail "list --state completed: $(cat "$T/out")"
+{ grep -q "\"id\":\"$long\"" "$T/out" && ! grep -q "\"id\":\"$slow\"" "$T/out"; } || fail "list --state completed: $(cat "$T/out")"
 expect_exit 0 ri-jobs list --state not_completed --name-contains "$tag"
-grep -q "\"id\":\"$slow\"" "$T/out" && ! grep -q "\"id\":\"$long\"" "$T/out" || fail "list --state not_completed: $(cat "$T/out")"
+{ grep -q "\"id\":\"$slow\"" "$T/out" && ! grep -q "\"id\":\"$long\"" "$T/out"; } || fail "list --state not_completed: $(cat "$T/out")"
 expect_exit 0 ri-jobs list --status completed --name-contains "$tag"
 [ "$(wc -l <"$T/out")" = 1 ] || fail "list --status completed: $(cat "$T/out")"
 expect_exit 0 ri-jobs list --name-contains "$tag" --limit 1
@@ -127,7 +130,7 @@ python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).read()); v={x["versi
 expect_exit 66 ri-jobs software get nastran
 # Human tables with --human.
 expect_exit 0 ri-jobs software list --human
-grep -q "^CODE" "$T/out" && grep -q "11 (11-openmpi)" "$T/out" || fail "software table: $(cat "$T/out")"
+{ grep -q "^CODE" "$T/out" && grep -q "11 (11-openmpi)" "$T/out"; } || fail "software table: $(cat "$T/out")"
 
 expect_exit 0 ri-jobs delete "$long" --yes
 echo "ok: ri-jobs list/get/tail/statuses/tag/fields/stop/delete and the catalog on ri-sandbox"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # The pipeline of DESIGN.md against ri-sandbox (--jobs execute), every step a separate ri tool:
 #   ri-upload in.dat | ri-jobs submit --script run.sh | ri-jobs wait | ri-download -o out/
 # The input is uploaded encrypted through the platform transfer engine, the job runs the
@@ -22,6 +23,7 @@ cat >run.sh <<SH
 sha512sum in-$tag.dat | cut -d' ' -f1 >checksum.txt
 tr 'a-z' 'A-Z' <in-$tag.dat >upper.dat
 SH
+# shellcheck disable=SC2018,SC2019 # ASCII letters only, as the job's own tr does
 tr 'a-z' 'A-Z' <"in-$tag.dat" >want-upper.dat
 
 # The pipeline: exit 0 all along, one download record per output.
@@ -37,6 +39,7 @@ grep -q '"kind":"download"' downloads || fail "no download records: $(cat downlo
 # --upload and ri-jobs download: the same engines from ri-jobs itself. The local file changed
 # since ri-upload put a file of its name in the library: the job must see the new content.
 echo "a new last line" >>"in-$tag.dat"
+# shellcheck disable=SC2018,SC2019 # as above
 tr 'a-z' 'A-Z' <"in-$tag.dat" >want-upper.dat
 ri-jobs submit --script run.sh --upload "in-$tag.dat" --name "upload-$tag" >job.rec 2>submit.err ||
   fail "submit --upload: $(cat submit.err)"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-jobs submit/wait/files against ri-sandbox (--jobs execute): a job from an SGE script with
 # #RESCALE_* directives and flags over them, its input from `file` records on stdin; the exact
 # create body (--dry-run) and what the platform stored (GET) in the reference's shapes (coreType
@@ -12,7 +13,7 @@ need_bin ri-jobs
 ri_setup
 # shellcheck source=tests/fixtures/sandbox.sh
 source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
-sbx_use
+sbx_use sandbox
 export RESCALE_API_URL=$RI_SANDBOX_URL RESCALE_API_KEY=$RI_SANDBOX_KEY
 tag=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 

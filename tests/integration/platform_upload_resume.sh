@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # kill -9 mid-upload and mid-download in library mode, then the same command again: the upload
 # continues the same multipart upload (same key, chained IV; confirmed parts not re-sent), the
 # file is registered exactly once and decrypts to the source; the state DB is mode 0600; a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-upload / ri-download in library mode against ri-sandbox on radosgw: files of 0 B to past
 # the multipart threshold (lowered with --part-size so the test stays fast), unicode and spaces,
 # a directory tree recreated as folders, records only after registration; the stored object

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw tinyproxy
 # HttpClient through a real proxy (tinyproxy with BasicAuth): with the right credentials a
 # request reaches the fault server and radosgw through the proxy; with wrong or no credentials
 # it fails with a clear 407 (tinyproxy's 401 for wrong ones is reported as 407) and reaches

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw tinyproxy
 # The proxy test server (tinyproxy with BasicAuth) forwards to the S3 test server with the right
 # credentials and refuses without them or with wrong ones. tinyproxy 1.11 answers 407 when no
 # credentials are sent but 401 (not 407) when wrong ones are: both are proxy refusals.

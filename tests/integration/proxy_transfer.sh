@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw tinyproxy
 # ri-upload and ri-download through an authenticating HTTP proxy (tinyproxy, Basic auth) set in
 # ri's configuration: with the right password the transfer goes through the proxy (its log shows
 # it); with a wrong one it fails clearly with exit 77, and the password is never printed.

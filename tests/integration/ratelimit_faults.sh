@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
+# services: radosgw redis
 # Faults around the shared budget, against a sandbox at the real limits:
 # 1. the sandbox answers one call with 429 Retry-After: 3 -> every process pauses that scope;
 # 2. the daemon is killed (-9) mid-run -> processes fall back and say so once, a new daemon
 #    starts, and no call is throttled;
 # 3. the daemon survives malformed, huge and abandoned requests.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe
 use_service radosgw
-RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate "$RI_SOURCE_DIR/scripts/services/sandbox" start "$T/sandbox" >/dev/null
-trap 'ri_cleanup_sandbox' EXIT
-ri_cleanup_sandbox() { "$RI_SOURCE_DIR/scripts/services/sandbox" stop "$T/sandbox" >/dev/null 2>&1 || true; ri_cleanup; }
+ri_start_service sandbox "$T/sandbox" RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate
 # shellcheck disable=SC1091
 source "$T/sandbox/sandbox.env"
 SOCK="$XDG_RUNTIME_DIR/ri/ratelimitd.sock"

@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
+# services: radosgw redis
 # Two hosts (two daemons, two runtime dirs) share one API key through one Redis: four processes
 # on each hammer a sandbox at the real limits for 60 s. Their combined rate stays within the
 # platform's limit (zero 429s) and still reaches 80% of it. Then Redis goes away: the daemons
 # fall back to the emergency cap and say so, and no call exceeds the limit.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe
 use_service radosgw
 use_service redis
-RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate "$RI_SOURCE_DIR/scripts/services/sandbox" start "$T/sandbox" >/dev/null
-scripts_cleanup() {
-  for h in a b c; do RI_RATELIMITD_SOCKET="$T/host-$h/rl.sock" ri-ratelimitd stop >/dev/null 2>&1 || true; done
-  "$RI_SOURCE_DIR/scripts/services/sandbox" stop "$T/sandbox" >/dev/null 2>&1 || true
-  ri_cleanup
-}
-trap scripts_cleanup EXIT
+ri_start_service sandbox "$T/sandbox" RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate
+# Each "host" has a daemon of its own (started by its first process), stopped at exit.
+for h in a b c; do ri_at_exit ri_stop_ratelimitd "$T/host-$h/rl.sock"; done
 # shellcheck disable=SC1091
 source "$T/sandbox/sandbox.env"
 # A database of its own on the shared Redis, so other tests' keys never mix in.
@@ -56,9 +54,9 @@ if redis-cli -u "$BACKEND" --scan | grep -q "$RI_SANDBOX_KEY"; then fail "the AP
 # Redis down (a private one, so the shared server stays up for other tests): the daemon answers
 # from the emergency cap, says why, and nothing is throttled.
 PRIV="$T/redis"
-"$RI_SOURCE_DIR/scripts/services/redis" start "$PRIV" >/dev/null
-# shellcheck disable=SC1091
-PRIV_URL=$(source "$PRIV/redis.env" && echo "$RI_REDIS_URL")
+ri_start_service redis "$PRIV"
+PRIV_URL=$(sed -n "s/^export RI_REDIS_URL='\(.*\)'$/\1/p" "$PRIV/redis.env")
+[ -n "$PRIV_URL" ] || fail "no RI_REDIS_URL in $PRIV/redis.env"
 mkdir -m 0700 "$T/host-c"
 export RI_RATELIMITD_SOCKET="$T/host-c/rl.sock" RI_RATELIMIT_BACKEND="$PRIV_URL"
 ratelimit_probe hammer --url "$RI_SANDBOX_URL" --key "$RI_SANDBOX_KEY_2" --path /api/v2/jobs/ --seconds 3 >"$T/c1.json" 2>"$T/c1.err"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
+# services: radosgw redis
 # Eight ri processes hammer one jobs-usage endpoint of a sandbox that enforces the real limits,
 # for 60 s, through the ri-ratelimitd they start themselves: zero 429s, and together they reach
 # at least 80% of the platform's limit (25 calls/s). Then: the daemon's status shows the scope.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 ri_setup
 need_bin ri-ratelimitd ri-sandbox ratelimit_probe
 use_service radosgw
-RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate "$RI_SOURCE_DIR/scripts/services/sandbox" start "$T/sandbox" >/dev/null
-trap 'ri_cleanup_sandbox' EXIT
-ri_cleanup_sandbox() { "$RI_SOURCE_DIR/scripts/services/sandbox" stop "$T/sandbox" >/dev/null 2>&1 || true; ri_cleanup; }
+ri_start_service sandbox "$T/sandbox" RI_SANDBOX_RATE_LIMITS=real RI_SANDBOX_JOBS=simulate
 # shellcheck disable=SC1091
 source "$T/sandbox/sandbox.env"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # The S3 test server (radosgw) and the real S3 peers the storage tests compare against work:
 # /usr/bin/aws writes and reads back 5 MiB with metadata, a wrong secret is refused with
 # SignatureDoesNotMatch, the second user cannot read the first user's bucket, rclone
@@ -47,6 +48,8 @@ aws() { /usr/bin/aws --endpoint-url "$RI_S3_ENDPOINT" "$@"; }
 rclone() { env -u AWS_CA_BUNDLE /usr/bin/rclone "$@"; }
 
 bucket=ri-smoke-$(date +%s)-$$
+# Removed at the end as part of the test; this is for a test that fails before it.
+ri_at_exit ri_remove_bucket "$RI_S3_ENDPOINT" "$RI_S3_ACCESS_KEY" "$RI_S3_SECRET_KEY" "$bucket"
 key=dir/five.bin
 head -c $((5 * 1024 * 1024)) /dev/urandom >"$T/five"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite sandbox_az
 # Platform transfers on Azure (Azurite) survive a SAS past its signed expiry: refreshed once on
 # the store's 403; refused again -> 77, nothing saved (tests/fixtures/credentials_refresh.sh).
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite sandbox_az
 # ri-sandbox on Azure storage (Azurite): the credentials endpoint's SAS tokens, signed with the
 # account key, really work (container SAS: PUT and GET a blob under pathBase; per-path SAS: GET
 # the named blob; a tampered signature is 403; a path outside the user's storage is refused);
@@ -31,7 +32,7 @@ code=$(curl -s --noproxy '*' -o "$T/put" -w '%{http_code}' -X PUT -H 'x-ms-blob-
   --data-binary "@$T/data.enc" "$endpoint/$container/$blob?$sas")
 [ "$code" = 201 ] || fail "PUT with the container SAS: $code $(cat "$T/put")"
 code=$(curl -s --noproxy '*' -o "$T/got" -w '%{http_code}' "$endpoint/$container/$blob?$sas")
-[ "$code" = 200 ] && cmp -s "$T/got" "$T/data.enc" || fail "GET with the container SAS: $code"
+{ [ "$code" = 200 ] && cmp -s "$T/got" "$T/data.enc"; } || fail "GET with the container SAS: $code"
 code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' "$endpoint/$container/$blob?${sas/sig=/sig=AAAA}")
 [ "$code" = 403 ] || fail "a tampered SAS gave $code, want 403"
 
@@ -40,7 +41,7 @@ post_json /api/v3/credentials/ "{\"storage\":{\"id\":\"$storage_id\",\"storageTy
 check 'd["paths"][0]["path"] == "'"$blob"'" and d["paths"][0]["pathParts"]["container"] == "'"$container"'"'
 blob_sas=$(jv 'd["paths"][0]["sasToken"]')
 code=$(curl -s --noproxy '*' -o "$T/got2" -w '%{http_code}' "$endpoint/$container/$blob?$blob_sas")
-[ "$code" = 200 ] && cmp -s "$T/got2" "$T/data.enc" || fail "GET with the per-path SAS: $code"
+{ [ "$code" = 200 ] && cmp -s "$T/got2" "$T/data.enc"; } || fail "GET with the per-path SAS: $code"
 code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' "$endpoint/$container/$base/other?$blob_sas")
 [ "$code" = 403 ] || fail "the per-path SAS opened another blob ($code)"
 post_json /api/v3/credentials/ "{\"storage\":{\"id\":\"$storage_id\",\"storageType\":\"AzureStorage\"},\"paths\":[{\"pathParts\":{\"container\":\"$container\",\"path\":\"user/someone-else/x\"}}]}" 403
@@ -65,6 +66,6 @@ outpath=$(jv '[f for f in d["results"] if f["relativePath"] == "out.txt"][0]["pa
 expect_api 200 GET "/api/v2/files/$out/contents/"
 [ "$(cat "$T/body")" = azure ] || fail "out.txt: $(cat "$T/body")"
 code=$(curl -s --noproxy '*' -D "$T/h" -o "$T/out.enc" -w '%{http_code}' "$endpoint/$container/$outpath?$sas")
-[ "$code" = 200 ] && grep -qi '^x-ms-meta-iv:' "$T/h" || fail "the output blob has no iv metadata ($code)"
+{ [ "$code" = 200 ] && grep -qi '^x-ms-meta-iv:' "$T/h"; } || fail "the output blob has no iv metadata ($code)"
 [ "$(size_of "$T/out.enc")" = 16 ] || fail "the output blob is not CBC ciphertext of 6 bytes"
 echo "ok: ri-sandbox on Azure: SAS tokens, register, v2 contents and job outputs"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: azurite sandbox_az
 # ri-upload / ri-download in library mode for a user whose default storage is Azure (ri-sandbox on
 # Azurite): files of 0 B, one AES block, small with spaces and unicode, several blocks (past the
 # threshold, lowered with --part-size) and a whole number of parts (the padding block is a block of

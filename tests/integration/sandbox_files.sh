@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-sandbox files and folders, by curl: S3 credentials that really work (aws cli uploads an
 # ri-encrypt'ed file under pathBase), v3 register with its checks (object missing, size not that
 # of the ciphertext, duplicate name -> 409), v2 contents upload/download with Range, get, move,
@@ -9,11 +10,11 @@ ri_setup
 need_bin ri-encrypt
 # shellcheck source=tests/fixtures/sandbox.sh
 source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
-sbx_use
+sbx_use sandbox
 
 # 401 without or with a wrong key (DRF body); Bearer works like Token.
 CODE=$(curl -s --noproxy '*' -o "$T/body" -w '%{http_code}' "$U/api/v3/users/me/")
-[ "$CODE" = 401 ] && check 'd == {"detail": "Invalid token."}' || fail "no key: $CODE"
+{ [ "$CODE" = 401 ] && check 'd == {"detail": "Invalid token."}'; } || fail "no key: $CODE"
 KEY=wrong expect_api 401 GET /api/v3/users/me/
 CODE=$(curl -s --noproxy '*' -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $KEY" "$U/api/v3/users/me/")
 [ "$CODE" = 200 ] || fail "Bearer: $CODE"
@@ -31,7 +32,9 @@ check 'set(d) == {"myJobs", "myLibrary"}'
 # Credentials for the default storage, then a direct upload with them.
 expect_api 201 POST /api/v3/credentials/ -H 'Content-Type: application/json' -d 'null'
 check 'd["storageType"] == "S3Storage" and set(d) == {"storageType","storageDir","accessKey","secretKey","sessionToken"}'
-export AWS_ACCESS_KEY_ID=$(jv 'd["accessKey"]') AWS_SECRET_ACCESS_KEY=$(jv 'd["secretKey"]')
+AWS_ACCESS_KEY_ID=$(jv 'd["accessKey"]')
+AWS_SECRET_ACCESS_KEY=$(jv 'd["secretKey"]')
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 export AWS_CONFIG_FILE=$T/aws-config AWS_SHARED_CREDENTIALS_FILE=$T/aws-creds AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE
 head -c 100000 /dev/urandom >"$T/data.bin"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-sandbox jobs, by curl, with the reference's example body: create (v3 and v2), submit, the
 # statuses Pending -> Queued -> Started -> Validated -> Executing -> Completed newest first,
 # tail while executing, outputs with full records that decrypt to what the command wrote,
@@ -9,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 ri_setup
 # shellcheck source=tests/fixtures/sandbox.sh
 source "$RI_SOURCE_DIR/tests/fixtures/sandbox.sh"
-sbx_use
+sbx_use sandbox
 
 # The input: a tar.gz holding run.sh, decompressed by the platform.
 mkdir -p "$T/in"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # ri-sandbox rate limits and the admin API: at x0.01 of the real limits a user's second call in
 # the user scope is 429 with an integer Retry-After and the DRF throttle body, while the
 # jobs-usage scope and the other user still have budget; injected faults (status + Retry-After
@@ -15,7 +16,7 @@ expect_api 200 GET /api/v3/users/me/
 expect_api 429 GET /api/v3/users/me/
 check 'd["detail"].startswith("Request was throttled. Expected available in ")' "throttle body"
 retry=$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$T/headers" | tr -d '\r')
-[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 60 ] || fail "Retry-After is '$retry': $(cat "$T/headers")"
+{ [ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 60 ]; } || fail "Retry-After is '$retry': $(cat "$T/headers")"
 grep -q "in $retry second" "$T/body" || fail "the body's wait differs from Retry-After $retry: $(cat "$T/body")"
 expect_api 200 GET /api/v2/jobs/ # jobs-usage: 0.25/s, burst 3
 expect_api 200 GET /api/v2/jobs/

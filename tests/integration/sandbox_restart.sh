@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # A private ri-sandbox (--jobs simulate, a slow step) restarted between calls keeps everything:
 # users and keys, files, folders, tags, jobs and their statuses; a job submitted before the
 # restart carries on to Completed afterwards with its configured outputs. Serve starts in well
@@ -41,6 +42,7 @@ start=$(date +%s%N)
 # shellcheck disable=SC2086
 $RI_SANDBOX_CMD --simulate-outputs "$T/outputs.json" >"$T/serve.out" 2>"$T/serve.err" &
 serve=$!
+ri_at_exit ri_stop "$serve" # started by hand: the private sandbox's stop knows only the first one
 for _ in $(seq 1 50); do grep -q '"kind":"sandbox"' "$T/serve.out" && break; sleep 0.05; done
 ms=$((($(date +%s%N) - start) / 1000000))
 grep -q '"kind":"sandbox"' "$T/serve.out" || fail "no ready line after restart: $(cat "$T/serve.err")"

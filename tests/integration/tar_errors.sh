@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Each failure has its exit code and one plain line on stderr naming what is wrong, and never
 # leaves an archive (nor NAME.ri-partial) behind: --flatten collisions 65, an unreadable file 66,
 # a missing directory 66, an output directory that cannot be written 73, bad usage 64; with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # What ri-tar writes, GNU tar and bsdtar list and extract, for every compression; what GNU tar
 # writes (gnu, pax and ustar formats, with hard links), ri-tar extracts. Every extraction is
 # compared with the source tree file by file: type, mode, content, symlink target, mtime.

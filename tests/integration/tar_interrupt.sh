@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Ctrl+C (SIGINT) and SIGTERM stop ri-tar cleanly: exit 130, no record, no NAME.ri-partial, no
 # half-extracted tree.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -16,6 +17,7 @@ interrupt() {
   shift 2
   "$@" >"$T/out" 2>"$T/err" &
   pid=$!
+  ri_at_exit ri_stop "$pid" # if the test fails before it is interrupted
   for ((i = 0; i < 600; i++)); do
     compgen -G "$glob" >/dev/null && break
     kill -0 "$pid" 2>/dev/null || break

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Hostile archives -- absolute paths, "..", symlinks out, symlink chains out, hard links out,
 # writes through a symlink -- are refused with exit 65 and one plain line naming the entry;
 # nothing is written outside the target, and what was extracted before the refusal is removed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Archive names are readable and collision-free (last two path components + FNV-32a of the
 # absolute path, as Interlink names them); the archive record is printed only once the archive
 # is complete under its final name; inputs come from arguments or stdin records; the records
@@ -93,6 +94,7 @@ rm -rf "$T/o"
 mkfifo "$T/pipe"
 ri-tar "$T/big/Run_big" -o "$T/o" --compression gzip --level 9 --json >"$T/pipe" &
 pid=$!
+ri_at_exit ri_stop "$pid"
 exec 3<"$T/pipe"
 seen_partial=
 while kill -0 "$pid" 2>/dev/null; do

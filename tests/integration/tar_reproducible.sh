@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # --reproducible: identical trees give byte-identical archives, whatever their mtimes, owners,
 # creation order, location or the zstd thread count; SOURCE_DATE_EPOCH sets the time. Without
 # it, mtimes and owners are kept.

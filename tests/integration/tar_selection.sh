@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: none
 # Choosing what goes in: --include/--exclude globs (repeatable, ';'-separated lists), --subpath
 # (refusing ways out), --flatten; config.csv's exclude_pattern, include_pattern, flatten_tar and
 # tar_compression stand in for absent flags, and flags win. Symlinks are stored as links, never

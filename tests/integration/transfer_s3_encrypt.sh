@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # --encrypt stores the platform's format: the object is AES-256-CBC of the whole file, with
 # iv, streamingformat=cbc and partsize in its metadata, so openssl decrypts what aws fetches;
 # ri-download decrypts it with the key, refuses it without one, and saves it raw on request.

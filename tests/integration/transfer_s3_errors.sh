@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # Storage failures give the plain-language message and the exit code of their class, and
 # leave nothing behind: wrong credentials (77), an unknown bucket ("Bucket not found", 66),
 # a missing object, a missing local file (66), bad usage (64).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # Real faults: a server answering 503 SlowDown for a while is survived with backoff (and the
 # object is right); a server restarted in the middle of a download is survived by rerunning
 # the same command, which continues from the parts already saved.
@@ -14,8 +15,7 @@ bucket=$BUCKET
 # 1. SlowDown: the first 4 PUTs through the proxy get 503 (with Retry-After: 1).
 /usr/bin/python3 "$RI_SOURCE_DIR/tests/fixtures/s3_fault_proxy.py" "$RI_S3_ENDPOINT" --slowdown 4 \
     --slowdown-method PUT --retry-after 1 --log "$T/proxy.log" >"$T/port" 2>"$T/proxy.err" &
-proxy=$!
-trap 'kill $proxy 2>/dev/null; for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
+ri_at_exit ri_stop "$!"
 for _ in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done
 port=$(head -1 "$T/port")
 [ -n "$port" ] || fail "the fault proxy did not start: $(cat "$T/proxy.err")"
@@ -37,20 +37,7 @@ PY
 # 2. A private server whose S3 front end (radosgw) is killed and restarted on the same port in
 # the middle of a download: the running download retries through the outage and finishes, and
 # the file is byte-identical.
-"$RI_SOURCE_DIR/scripts/services/radosgw" start "$T/rgw" >/dev/null 2>"$T/rgw.err" || fail "private radosgw: $(tail -5 "$T/rgw.err")"
-rgw2=""
-# The radosgw restarted by hand below is not the service script's: stop it here, and for good (it
-# can outlive a SIGTERM while its OSD is being stopped; one was found running minutes after CI).
-stop_rgw2() {
-  [ -n "$rgw2" ] || return 0
-  kill "$rgw2" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do
-    kill -0 "$rgw2" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -9 "$rgw2" 2>/dev/null || true
-}
-trap 'kill $proxy 2>/dev/null; stop_rgw2; "$RI_SOURCE_DIR/scripts/services/radosgw" stop "$T/rgw" >/dev/null 2>&1; for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
+ri_start_service radosgw "$T/rgw"
 # shellcheck disable=SC1091
 source "$T/rgw/radosgw.env"
 export AWS_ACCESS_KEY_ID=$RI_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$RI_S3_SECRET_KEY AWS_ENDPOINT_URL=$RI_S3_ENDPOINT
@@ -61,6 +48,7 @@ aws_ s3 cp "$T/r.bin" s3://restart/r.bin >/dev/null
 port=${RI_S3_ENDPOINT##*:}
 ri-download --path-style s3://restart/r.bin -o "$T/rdl" --part-size 2MiB -j 1 --json >"$T/d.out" 2>"$T/d.err" &
 dl=$!
+ri_at_exit ri_stop "$dl"
 for _ in $(seq 1 400); do
     [ "$(state_count "SELECT COUNT(*) FROM download_parts")" -ge 3 ] && break
     sleep 0.05
@@ -68,7 +56,10 @@ done
 kill -9 "$RI_RADOSGW_PID" # the server dies mid-download
 sleep 2
 radosgw -c "$T/rgw/ceph.conf" -n client.rgw.a -f --rgw-frontends "beast endpoint=127.0.0.1:$port" >/dev/null 2>&1 &
-rgw2=$!
+# This radosgw is not the service script's: stop it here, and for good (TERM, then KILL: it can
+# outlive a SIGTERM while its OSD is being stopped; one was found running minutes after CI).
+# Registered last, it is stopped before the private cluster it serves.
+ri_at_exit ri_stop "$!"
 wait "$dl" || fail "the download did not survive the server restart: $(cat "$T/d.err")"
 cmp -s "$T/rdl/r.bin" "$T/r.bin" || fail "the download differs after the restart"
 grep -q 'requesting the rest\|retry' "$XDG_STATE_HOME/ri/logs/ri.log" || fail "the log shows no retry across the outage"

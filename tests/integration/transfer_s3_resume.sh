@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # kill -9 in the middle of a multipart upload, then the same command again: the object on the
 # server is byte-identical to the source (read back with aws), and the parts the state had
 # confirmed before the kill were not sent again. The same for a download killed halfway.

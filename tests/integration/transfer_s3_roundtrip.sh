@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # ri-upload and ri-download against real S3 (radosgw): single and multipart objects, empty
 # files, directories with nested, spaced and unicode names, structure preserved; what ri
 # uploads the real aws cli and rclone read byte-identically (metadata included), and what aws

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw
 # A download that cannot fit fails before writing anything, with the disk-full message and
 # exit 74; ri-upload --cleanup aborts the multipart uploads that no local state knows, and
 # keeps the one this machine can still resume.
@@ -15,7 +16,7 @@ bucket=$BUCKET
 [ "$(id -u)" = 0 ] || fail "this test mounts a small tmpfs and needs root"
 mkdir -p "$T/small"
 mount -t tmpfs -o size=8m tmpfs "$T/small" || fail "cannot mount a tmpfs"
-trap 'umount "$T/small" 2>/dev/null; for _b in "${RI_BUCKETS[@]}"; do aws_ s3 rb --force "s3://$_b" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
+ri_at_exit umount "$T/small" # registered after ri_setup's removal of $T, so it runs before it
 head -c $((20 << 20)) /dev/urandom >"$T/big.bin"
 aws_ s3 cp "$T/big.bin" "s3://$bucket/big.bin" >/dev/null
 expect_exit 74 ri-download --path-style "s3://$bucket/big.bin" -o "$T/small"
