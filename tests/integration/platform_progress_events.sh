@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# services: radosgw sandbox
 # A supervisor (ri-pur, ri-watch, ri-dash) knows from --progress json alone what happened to
 # every item: each transfer tool is run on items that succeed, are skipped and fail, and the
 # events on stderr (and nothing else there) must say exactly that, with totals that never go
