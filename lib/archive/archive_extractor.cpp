@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "archive/confined_open.hpp"
-#include "archive/unique_fd.hpp"
 #include "archive/entry_path.hpp"
 #include "archive/libarchive_handle.hpp"
 #include "archive/tar_naming.hpp"
+#include "archive/unique_fd.hpp"
 #include "archive/utf8_locale.hpp"
 #include "core/atomic_file.hpp"
 #include "core/cancel.hpp"
@@ -27,7 +27,6 @@ namespace ri::archive {
 namespace {
 
 constexpr int kMaxSymlinkHops = 40;
-
 
 std::vector<std::string> split(std::string_view path) {
     std::vector<std::string> out;

@@ -20,7 +20,6 @@ namespace fs = std::filesystem;
 namespace ri::archive {
 namespace {
 
-
 void ensure_output_dir(const fs::path& dir) {
     std::error_code ec;
     if (fs::is_directory(dir, ec)) return;

@@ -1,12 +1,13 @@
 // Shell completions generated from the tool's own CLI11 definition, so they cannot drift from
 // the flags. `TOOL --completion bash|zsh|fish` prints the script; completions/ holds the output
 // and a test regenerates it and compares.
+#include "cli/completion.hpp"
+
 #include <fmt/format.h>
 
 #include <map>
 #include <set>
 
-#include "cli/completion.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
 

@@ -46,12 +46,12 @@ void add_storage_options(CLI::App& app, StorageOptions& options);
 // The backend for url with these options and the config's storage profile, HTTP retries and
 // proxies.
 std::unique_ptr<storage::Backend> open_backend(const storage::ObjectUrl& url,
-                                               const StorageOptions& options,
-                                               const Config& config);
+                                               const StorageOptions& options, const Config& config);
 
 // --part-size TEXT ("16MiB"): nullopt when empty; Error::usage naming the flag when it is not a
 // positive size.
-std::optional<uint64_t> parse_part_size(const std::string& text, std::string_view flag = "--part-size");
+std::optional<uint64_t> parse_part_size(const std::string& text,
+                                        std::string_view flag = "--part-size");
 // -j/--concurrency: the value, or the default 8 when not given (0).
 int concurrency_or_default(int value);
 

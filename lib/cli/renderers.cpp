@@ -124,8 +124,8 @@ namespace {
 
 std::string transfer_line(const Json& r, const char* done_word, const char* skipped_word,
                           const char* from, const char* to) {
-    uint64_t size = r.contains("size") && r["size"].is_number_unsigned() ? r["size"].get<uint64_t>()
-                                                                        : 0;
+    uint64_t size =
+        r.contains("size") && r["size"].is_number_unsigned() ? r["size"].get<uint64_t>() : 0;
     return fmt::format("{} {} -> {} ({})", r.contains("skipped") ? skipped_word : done_word,
                        field(r, from), field(r, to), units::bytes(size));
 }

@@ -81,7 +81,8 @@ int ToolRunner::run(int argc, char** argv, const std::function<int()>& body) {
     try {
         out_ = std::make_unique<RecordWriter>(resolve_output_mode(flags_.json, flags_.human));
         ProgressMode pm = flags_.quiet ? ProgressMode::none : parse_progress_mode(flags_.progress);
-        progress_ = std::make_unique<Progress>(pm, SinkOptions{name_, flags_.verbose, flags_.quiet});
+        progress_ =
+            std::make_unique<Progress>(pm, SinkOptions{name_, flags_.verbose, flags_.quiet});
         set_user_notice_handler([this](std::string_view text) { progress_->warning(text); });
         code = body();
     } catch (const std::exception& e) {

@@ -13,17 +13,17 @@ namespace ri {
 // The failure classes, listed once: each name is at the same time the ExitCode value, the
 // Error factory and the JSON name of the class ("bad_data"), so the three cannot drift apart.
 // X(name, exit code, what it means)
-#define RI_FAILURE_CLASSES(X)                                                          \
-    X(usage, 64, "bad flags or arguments")                                             \
-    X(bad_data, 65, "malformed input, checksum mismatch, wrong key, bad padding")      \
-    X(missing_input, 66, "a local input is missing")                                   \
-    X(unavailable, 69, "a service stayed unavailable after retries")                   \
-    X(internal, 70, "a bug in ri: should never happen")                                \
-    X(cannot_create, 73, "an output cannot be created")                                \
-    X(io, 74, "local I/O error, disk full")                                            \
-    X(temporary, 75, "throttled or temporary: retry later")                            \
-    X(permission, 77, "permission denied, credentials rejected, insecure token file")  \
-    X(config, 78, "configuration error")                                               \
+#define RI_FAILURE_CLASSES(X)                                                         \
+    X(usage, 64, "bad flags or arguments")                                            \
+    X(bad_data, 65, "malformed input, checksum mismatch, wrong key, bad padding")     \
+    X(missing_input, 66, "a local input is missing")                                  \
+    X(unavailable, 69, "a service stayed unavailable after retries")                  \
+    X(internal, 70, "a bug in ri: should never happen")                               \
+    X(cannot_create, 73, "an output cannot be created")                               \
+    X(io, 74, "local I/O error, disk full")                                           \
+    X(temporary, 75, "throttled or temporary: retry later")                           \
+    X(permission, 77, "permission denied, credentials rejected, insecure token file") \
+    X(config, 78, "configuration error")                                              \
     X(interrupted, 130, "Ctrl+C / SIGTERM; resume state saved")
 
 enum class ExitCode : int {
@@ -49,8 +49,8 @@ class Error : public std::runtime_error {
     const std::string& detail() const { return detail_; }
 
     // Error::bad_data("..."), Error::missing_input("..."), one per failure class.
-#define RI_ERROR_FACTORY(name, code, meaning)                       \
-    static Error name(std::string message, std::string detail = {}) { \
+#define RI_ERROR_FACTORY(name, code, meaning)                           \
+    static Error name(std::string message, std::string detail = {}) {   \
         return {ExitCode::name, std::move(message), std::move(detail)}; \
     }
     RI_FAILURE_CLASSES(RI_ERROR_FACTORY)

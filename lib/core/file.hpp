@@ -17,8 +17,7 @@ namespace ri {
 class File {
   public:
     File() = default;
-    File(int fd, std::string path, FileRole role)
-        : fd_(fd), path_(std::move(path)), role_(role) {}
+    File(int fd, std::string path, FileRole role) : fd_(fd), path_(std::move(path)), role_(role) {}
     File(const File&) = delete;
     File& operator=(const File&) = delete;
     File(File&& other) noexcept;

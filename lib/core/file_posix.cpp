@@ -1,5 +1,3 @@
-#include "core/file.hpp"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -9,6 +7,7 @@
 #include <utility>
 
 #include "core/cancel.hpp"
+#include "core/file.hpp"
 
 namespace ri {
 

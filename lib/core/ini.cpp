@@ -12,11 +12,9 @@
 #include "core/strings.hpp"
 
 namespace ri {
-using strings::trim;
 using strings::iequals;
-namespace {
-
-}  // namespace
+using strings::trim;
+namespace {}  // namespace
 
 IniDocument IniDocument::parse(std::string_view text) {
     IniDocument doc;

@@ -1,10 +1,9 @@
 #include "core/output.hpp"
 
-#include "core/terminal.hpp"
-
 #include <cerrno>
 
 #include "core/error.hpp"
+#include "core/terminal.hpp"
 
 namespace ri {
 

@@ -25,8 +25,8 @@ bool alive(int pid);
 bool spawn_detached(const std::vector<std::string>& argv);
 
 struct ChildOptions {
-    std::filesystem::path cwd;                  // empty: ours
-    std::map<std::string, std::string> env;     // added to (or replacing in) our environment
+    std::filesystem::path cwd;               // empty: ours
+    std::map<std::string, std::string> env;  // added to (or replacing in) our environment
     bool capture_stdout = true;
     bool capture_stderr = true;
     bool stdin_null = true;  // else inherits ours

@@ -26,8 +26,10 @@ struct Progress::Chunk {
 
 ProgressMode parse_progress_mode(std::string_view text) {
     static constexpr std::pair<std::string_view, ProgressMode> kModes[] = {
-        {"auto", ProgressMode::auto_detect}, {"bar", ProgressMode::bar},
-        {"plain", ProgressMode::plain},      {"json", ProgressMode::json},
+        {"auto", ProgressMode::auto_detect},
+        {"bar", ProgressMode::bar},
+        {"plain", ProgressMode::plain},
+        {"json", ProgressMode::json},
         {"none", ProgressMode::none}};
     for (const auto& [name, mode] : kModes)
         if (text == name) return mode;
@@ -42,9 +44,9 @@ ProgressMode resolve_progress_mode(ProgressMode requested) {
 
 const char* progress_event_name(ProgressEventType type) {
     // In the order of ProgressEventType; the JSON names of docs/conventions.md.
-    static constexpr const char* kNames[] = {"queued",  "start",   "update", "end",
-                                             "skipped", "failed",  "stage",  "warning",
-                                             "notice",  "error",   "totals", "finish"};
+    static constexpr const char* kNames[] = {"queued",  "start",  "update", "end",
+                                             "skipped", "failed", "stage",  "warning",
+                                             "notice",  "error",  "totals", "finish"};
     return kNames[static_cast<size_t>(type)];
 }
 
@@ -181,8 +183,8 @@ void Progress::settle(Item& it) {
     it.ended = true;
     if (it.active) {
         it.active = false;
-        auto pos = std::find_if(active_.begin(), active_.end(),
-                                [&](ItemId a) { return find(a) == &it; });
+        auto pos =
+            std::find_if(active_.begin(), active_.end(), [&](ItemId a) { return find(a) == &it; });
         if (pos != active_.end()) active_.erase(pos);
     }
 }

@@ -88,16 +88,16 @@ struct ActiveItem {
 
 struct ProgressEvent {
     ProgressEventType type = ProgressEventType::update;
-    uint64_t item = 0;           // the item's number in this run, from 1; 0 for run events
-    std::string_view name;       // the item as the user knows it (a path, a job's file name)
-    std::string_view verb;       // "uploading", "hashing"...
-    uint64_t item_bytes = 0;     // bytes of the item done
-    uint64_t item_size = 0;      // its size (0: not known)
-    double item_seconds = 0;     // finished: time since it started
+    uint64_t item = 0;             // the item's number in this run, from 1; 0 for run events
+    std::string_view name;         // the item as the user knows it (a path, a job's file name)
+    std::string_view verb;         // "uploading", "hashing"...
+    uint64_t item_bytes = 0;       // bytes of the item done
+    uint64_t item_size = 0;        // its size (0: not known)
+    double item_seconds = 0;       // finished: time since it started
     ExitCode code = ExitCode::ok;  // failed and error: the class; finish: the exit code
-    std::string_view message;    // failed/error: plain message; skipped: why; warning/notice:
-                                 // the text; stage: its name
-    std::string_view detail;     // error: the raw detail (sinks show it under --verbose)
+    std::string_view message;      // failed/error: plain message; skipped: why; warning/notice:
+                                   // the text; stage: its name
+    std::string_view detail;       // error: the raw detail (sinks show it under --verbose)
     std::span<const ActiveItem> active;  // update: the items in flight
     ProgressTotals totals;
 };
@@ -166,8 +166,8 @@ class Progress {
     void emit(ProgressEvent& event);  // with mutex_ held
     void emit_run_event(ProgressEventType type, std::string_view message,
                         ExitCode code = ExitCode::ok, std::string_view detail = {});
-    void flush_queued();              // with mutex_ held
-    void settle(Item& item);          // with mutex_ held: the item leaves the active ones
+    void flush_queued();      // with mutex_ held
+    void settle(Item& item);  // with mutex_ held: the item leaves the active ones
     void end(ItemId id, ProgressEventType type, ExitCode code, std::string_view message);
     void maybe_update();
     ProgressTotals totals_locked();

@@ -67,11 +67,9 @@ class PlainSink : public LineSink {
                 break;
             case ProgressEventType::finished: {
                 double secs = e.item_seconds;
-                stderr_line(fmt::format("done {}: {} in {:.1f} s ({})", e.name,
-                                        units::bytes(e.item_bytes), secs,
-                                        units::rate(secs > 0 ? static_cast<double>(e.item_bytes) /
-                                                                   secs
-                                                             : 0)));
+                stderr_line(fmt::format(
+                    "done {}: {} in {:.1f} s ({})", e.name, units::bytes(e.item_bytes), secs,
+                    units::rate(secs > 0 ? static_cast<double>(e.item_bytes) / secs : 0)));
                 started_.erase(e.item);
                 break;
             }
@@ -136,23 +134,23 @@ class BarSink : public LineSink {
 
   private:
     std::string line(const ProgressTotals& t) const {
-        double frac = t.total_bytes ? std::min(1.0, static_cast<double>(t.bytes) /
-                                                        static_cast<double>(t.total_bytes))
-                                    : 0.0;
+        double frac =
+            t.total_bytes
+                ? std::min(1.0, static_cast<double>(t.bytes) / static_cast<double>(t.total_bytes))
+                : 0.0;
         constexpr int kWidth = 24;
         std::string bar(static_cast<size_t>(frac * kWidth), '#');
         bar.resize(kWidth, '.');
         std::string files;
         if (t.items_total > 1) {
-            uint64_t current = std::min(
-                t.items_done + t.items_failed + t.items_skipped + 1, t.items_total);
+            uint64_t current =
+                std::min(t.items_done + t.items_failed + t.items_skipped + 1, t.items_total);
             files = fmt::format("  ({} of {} files)", current, t.items_total);
         }
-        return fmt::format("[{}] {:3.0f}%  {} / {}  {}  ETA {}  {} {}{}", bar, frac * 100,
-                           units::bytes(t.bytes), units::bytes(t.total_bytes),
-                           units::rate(t.bytes_per_second),
-                           units::eta(t.eta_seconds < 0 ? NAN : t.eta_seconds), verb_, item_,
-                           files);
+        return fmt::format(
+            "[{}] {:3.0f}%  {} / {}  {}  ETA {}  {} {}{}", bar, frac * 100, units::bytes(t.bytes),
+            units::bytes(t.total_bytes), units::rate(t.bytes_per_second),
+            units::eta(t.eta_seconds < 0 ? NAN : t.eta_seconds), verb_, item_, files);
     }
 
     void draw(const std::string& text, bool final_frame) {
@@ -243,8 +241,10 @@ class JsonSink : public ProgressSink {
                 auto active = nlohmann::ordered_json::array();
                 for (const auto& a : e.active) {
                     if (active.size() >= 32) break;  // a line stays readable with 1000 in flight
-                    active.push_back(
-                        {{"item_id", a.item}, {"item", a.name}, {"bytes", a.bytes}, {"size", a.size}});
+                    active.push_back({{"item_id", a.item},
+                                      {"item", a.name},
+                                      {"bytes", a.bytes},
+                                      {"size", a.size}});
                 }
                 j["active"] = std::move(active);
                 break;

@@ -147,8 +147,9 @@ std::string StateStore::journal_mode() const {
 // misreading it.
 void StateStore::adopt_legacy_version(const std::vector<SchemaPart>& parts) {
     transaction([&] {
-        exec("CREATE TABLE IF NOT EXISTS schema_versions (layer TEXT PRIMARY KEY, "
-             "version INTEGER NOT NULL);");
+        exec(
+            "CREATE TABLE IF NOT EXISTS schema_versions (layer TEXT PRIMARY KEY, "
+            "version INTEGER NOT NULL);");
         int64_t legacy = 0;
         {
             auto q = prepare("PRAGMA user_version;");

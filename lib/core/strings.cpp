@@ -26,8 +26,8 @@ std::string upper(std::string_view text) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return fold(x) == fold(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](char x, char y) { return fold(x) == fold(y); });
 }
 
 bool icontains(std::string_view haystack, std::string_view needle) {
@@ -59,8 +59,8 @@ std::vector<std::string> split(std::string_view text, char sep) {
     size_t start = 0;
     for (;;) {
         size_t at = text.find(sep, start);
-        out.emplace_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos
-                                                                         : at - start));
+        out.emplace_back(
+            text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
         if (at == std::string_view::npos) return out;
         start = at + 1;
     }

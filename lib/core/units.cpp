@@ -1,11 +1,12 @@
 #include "core/units.hpp"
-#include "core/strings.hpp"
 
 #include <fmt/format.h>
 
 #include <cctype>
 #include <cmath>
 #include <limits>
+
+#include "core/strings.hpp"
 
 namespace ri::units {
 

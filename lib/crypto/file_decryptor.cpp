@@ -62,8 +62,7 @@ struct Layout {
 
 class SegmentedCbcDecryptor {
   public:
-    SegmentedCbcDecryptor(const File& in, File& out, Layout layout,
-                          const DecryptOptions& o)
+    SegmentedCbcDecryptor(const File& in, File& out, Layout layout, const DecryptOptions& o)
         : in_(in),
           out_(out),
           layout_(std::move(layout)),

@@ -9,9 +9,9 @@
 #include "core/error.hpp"
 #include "core/file.hpp"
 #include "core/redact.hpp"
+#include "core/strings.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/random.hpp"
-#include "core/strings.hpp"
 
 namespace ri::crypto {
 

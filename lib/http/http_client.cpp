@@ -17,8 +17,8 @@
 #include "http/retry_timing.hpp"
 
 namespace ri::http {
-using strings::lower;
 using strings::iequals;
+using strings::lower;
 using strings::trim;
 namespace {
 

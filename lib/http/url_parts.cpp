@@ -1,8 +1,9 @@
 #include "http/url_parts.hpp"
-#include "core/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
+
+#include "core/strings.hpp"
 
 namespace ri::http {
 using strings::lower;

@@ -9,7 +9,8 @@ namespace ri::platform {
 
 LaunchResult launch_job(PlatformClient& c, JobSpec spec,
                         const std::vector<std::string>& local_inputs, const InputUploader& upload,
-                        const LaunchOptions& options, const std::function<void(const Job&)>& on_draft,
+                        const LaunchOptions& options,
+                        const std::function<void(const Job&)>& on_draft,
                         const std::function<void(const std::string&)>& on_notice) {
     if (!local_inputs.empty()) {
         if (!upload) throw Error::internal("launch_job has local inputs but no uploader");

@@ -4,7 +4,6 @@
 
 namespace ri::platform {
 
-
 Json job_record(const Job& job, const std::string& status, const std::string& reason) {
     std::string s = status.empty() ? job.status : status;
     std::string why = status.empty() ? job.status_reason : reason;

@@ -22,5 +22,4 @@ Json coretype_record(const CoreType& type);
 //  "allowed_core_types"?}]} (allowed core types only with `full`).
 Json analysis_record(const Analysis& analysis, bool full);
 
-
 }  // namespace ri::platform

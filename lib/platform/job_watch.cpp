@@ -9,8 +9,8 @@
 
 #include "core/cancel.hpp"
 #include "core/error.hpp"
-#include "core/units.hpp"
 #include "core/strings.hpp"
+#include "core/units.hpp"
 
 namespace ri::platform {
 
@@ -22,12 +22,12 @@ void interruptible_sleep(milliseconds d) {
     cancel::sleep_for(d);
 }
 
-
 }  // namespace
 
 std::string status_enum_form(std::string_view status) {
     std::string out = strings::upper(status);
-    std::replace_if(out.begin(), out.end(), [](char c) { return c == ' ' || c == '-'; }, '_');
+    std::replace_if(
+        out.begin(), out.end(), [](char c) { return c == ' ' || c == '-'; }, '_');
     return out;
 }
 

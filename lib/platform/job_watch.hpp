@@ -45,9 +45,10 @@ class PollBackoff {
     PollBackoff(std::chrono::milliseconds first, std::chrono::milliseconds max)
         : first_(first), max_(std::max(max, first)), gap_(first) {}
     std::chrono::milliseconds next(bool changed) {
-        gap_ = changed ? first_
-                       : std::min(max_, std::chrono::milliseconds(
-                                            static_cast<int64_t>(gap_.count() * 1.5)));
+        gap_ = changed
+                   ? first_
+                   : std::min(max_,
+                              std::chrono::milliseconds(static_cast<int64_t>(gap_.count() * 1.5)));
         return gap_;
     }
 

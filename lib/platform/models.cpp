@@ -119,7 +119,8 @@ StorageCredentials StorageCredentials::from_json(const Json& j) {
     c.session_token = json_string(j, "sessionToken");
     c.sas_token = json_string(j, "sasToken");
     if (c.sas_token.starts_with('?')) c.sas_token.erase(0, 1);
-    if (auto e = json_string(j, "expiration"); !e.empty()) c.expiration = time_text::parse_iso8601(e);
+    if (auto e = json_string(j, "expiration"); !e.empty())
+        c.expiration = time_text::parse_iso8601(e);
     if (auto it = j.find("paths"); it != j.end() && it->is_array()) {
         for (const auto& p : *it) {
             CredentialPath cp{json_string(p, "path"), path_parts_from(child(p, "pathParts")),

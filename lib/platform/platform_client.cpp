@@ -8,8 +8,8 @@
 #include "core/cancel.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
-#include "core/units.hpp"
 #include "core/redact.hpp"
+#include "core/units.hpp"
 #include "http/retry_timing.hpp"
 #include "http/url_parts.hpp"
 #include "ratelimit/limiter_factory.hpp"
@@ -54,7 +54,6 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
 std::string path_only(std::string_view path_and_query) {
     return std::string(path_and_query.substr(0, path_and_query.find('?')));
 }
-
 
 Json ids_array(const std::vector<std::string>& ids) {
     Json a = Json::array();
@@ -177,7 +176,8 @@ http::Response PlatformClient::send_with_retries(std::string_view method,
                 throw Error::temporary(
                     fmt::format(
                         "{} kept throttling requests while {} (HTTP 429{}); try again later.",
-                        base_.host, info.action, ra ? ", asked to wait " + units::seconds(*ra) : ""),
+                        base_.host, info.action,
+                        ra ? ", asked to wait " + units::seconds(*ra) : ""),
                     fmt::format("after {} attempt(s): {}", attempt,
                                 readable_error_body(resp.body)));
             }

@@ -6,7 +6,6 @@
 
 namespace ri::platform {
 
-
 Json file_record(const CloudFile& f) {
     Json r{{"kind", "file"}, {"id", f.id}, {"name", f.name}, {"size", f.decrypted_size}};
     if (f.type_id) r["type_id"] = f.type_id;

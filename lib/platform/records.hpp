@@ -17,5 +17,4 @@ Json file_record(const CloudFile& file);
 Json folder_record(const Folder& folder);
 Json item_record(const FolderItem& item);
 
-
 }  // namespace ri::platform

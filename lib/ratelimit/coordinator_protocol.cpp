@@ -1,6 +1,5 @@
 #include "ratelimit/coordinator_protocol.hpp"
 
-
 #include <cstdlib>
 
 #include "core/error.hpp"

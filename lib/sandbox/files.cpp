@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "core/error.hpp"
-#include "core/log.hpp"
 #include "core/file.hpp"
+#include "core/log.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/file_decryptor.hpp"

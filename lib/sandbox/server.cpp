@@ -225,8 +225,7 @@ void Server::Impl::open() {
             throw Error::config(
                 "ri-sandbox needs the Azure account key (AZURE_STORAGE_KEY) to sign SAS tokens.");
     }
-    auto pool =
-        std::make_shared<http::HttpClientPool>(http::client_options_from(Config::load()));
+    auto pool = std::make_shared<http::HttpClientPool>(http::client_options_from(Config::load()));
     backend = storage::make_backend(*url, profile, std::move(pool));
     load_users();
 }

@@ -2,9 +2,9 @@
 
 #include <ctime>
 
+#include "core/time_text.hpp"
 #include "http/url_parts.hpp"
 #include "storage/azure_shared_key.hpp"
-#include "core/time_text.hpp"
 
 namespace ri::storage {
 namespace {

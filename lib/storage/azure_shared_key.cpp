@@ -14,10 +14,10 @@
 
 #include "core/error.hpp"
 #include "core/redact.hpp"
-#include "crypto/encoding.hpp"
-#include "http/url_parts.hpp"
 #include "core/strings.hpp"
 #include "core/time_text.hpp"
+#include "crypto/encoding.hpp"
+#include "http/url_parts.hpp"
 
 namespace ri::storage {
 namespace {

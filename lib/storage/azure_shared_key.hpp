@@ -21,7 +21,6 @@ namespace ri::storage {
 // it is recent enough for empty Content-Length when 0 and Encoded="true" blob names.
 inline constexpr std::string_view kAzureApiVersion = "2021-08-06";
 
-
 class AzureSharedKeySigner {
   public:
     // Throws Error::config when the key is not base64 (the key itself never enters the message).

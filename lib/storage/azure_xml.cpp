@@ -5,9 +5,9 @@
 #include <cstring>
 #include <pugixml.hpp>
 
+#include "core/strings.hpp"
 #include "storage/azure_shared_key.hpp"
 #include "storage/storage_error.hpp"
-#include "core/strings.hpp"
 
 namespace ri::storage {
 namespace {

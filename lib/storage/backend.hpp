@@ -1,8 +1,8 @@
 // One interface over the object stores ri moves data to and from: S3 (and S3-compatible
 // services such as Ceph radosgw) and Azure Blob. Every failure is a StorageError
-// (storage_error.hpp): no type of the http layer crosses this interface. A Backend is bound to one bucket (S3) or
-// container (Azure). Methods are thread-safe: implementations lend each call an HTTP client
-// from a pool, so every worker reuses its own connection.
+// (storage_error.hpp): no type of the http layer crosses this interface. A Backend is bound to one
+// bucket (S3) or container (Azure). Methods are thread-safe: implementations lend each call an HTTP
+// client from a pool, so every worker reuses its own connection.
 //
 // Multipart vocabulary is S3's. Azure maps it onto blocks: create_multipart returns a token
 // (no server call), upload_part is Put Block with a block id derived from the part number,

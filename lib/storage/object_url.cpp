@@ -90,7 +90,8 @@ std::optional<ObjectUrl> parse_object_url(std::string_view text) {
 
     if (url.scheme == "az") {
         url.account = take_segment();
-        if (url.account.empty()) invalid_url(text, "no storage account (az://ACCOUNT/CONTAINER/KEY)");
+        if (url.account.empty())
+            invalid_url(text, "no storage account (az://ACCOUNT/CONTAINER/KEY)");
         if (auto p = account_name_problem(url.account); !p.empty())
             invalid_url(text, fmt::format("the storage account name '{}' {}", url.account, p));
         url.bucket = take_segment();

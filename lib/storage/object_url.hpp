@@ -8,10 +8,10 @@
 namespace ri::storage {
 
 struct ObjectUrl {
-    std::string scheme;     // "s3" or "az"
-    std::string account;    // az only
-    std::string bucket;     // S3 bucket or Azure container
-    std::string key;        // may be empty (the bucket root) or end in '/' (a prefix)
+    std::string scheme;   // "s3" or "az"
+    std::string account;  // az only
+    std::string bucket;   // S3 bucket or Azure container
+    std::string key;      // may be empty (the bucket root) or end in '/' (a prefix)
     bool is_prefix() const { return key.empty() || key.back() == '/'; }
     std::string to_string() const;
 };

@@ -153,7 +153,6 @@ class S3Client {
     std::string service_;
 };
 
-
 class S3Backend final : public Backend {
   public:
     S3Backend(const S3Settings& settings, const std::string& bucket,

@@ -13,13 +13,13 @@
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
+#include "core/time_text.hpp"
 #include "crypto/encoding.hpp"
 #include "http/url_parts.hpp"
-#include "core/time_text.hpp"
 
 namespace ri::storage {
-using strings::lower;
 using strings::iequals;
+using strings::lower;
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";

@@ -1,5 +1,4 @@
 #include "storage/storage_error.hpp"
-#include "core/strings.hpp"
 
 #include <fmt/format.h>
 
@@ -7,6 +6,8 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+
+#include "core/strings.hpp"
 
 namespace ri::storage {
 namespace {

@@ -17,13 +17,16 @@ namespace ri::storage {
 // own retries); bytes_received() how much of a GET's body reached the sink before the
 // connection broke, so a download asks for the rest instead of starting over.
 class StorageError : public Error {
-public:
+  public:
     StorageError(ExitCode code, std::string message, long http_status, std::string service_code,
                  std::string detail, std::string service = {}, bool retryable = false,
                  uint64_t bytes_received = 0)
-        : Error(code, std::move(message), std::move(detail)), http_status_(http_status),
-          service_code_(std::move(service_code)), service_(std::move(service)),
-          retryable_(retryable), bytes_received_(bytes_received) {}
+        : Error(code, std::move(message), std::move(detail)),
+          http_status_(http_status),
+          service_code_(std::move(service_code)),
+          service_(std::move(service)),
+          retryable_(retryable),
+          bytes_received_(bytes_received) {}
 
     long http_status() const { return http_status_; }
     // The service's error code: NoSuchKey, NoSuchBucket, NoSuchUpload, AccessDenied,
@@ -34,7 +37,7 @@ public:
     bool retryable() const { return retryable_; }
     uint64_t bytes_received() const { return bytes_received_; }
 
-private:
+  private:
     long http_status_;
     std::string service_code_;
     std::string service_;
@@ -45,14 +48,15 @@ private:
 // Builds the StorageError for an HTTP failure of an operation on `what` (a bucket, an object
 // URL), choosing the exit class and plain-language message from status and service code:
 //   401/403, AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, AuthenticationFailed -> 77
-//   NoSuchBucket, ContainerNotFound -> 66 "Bucket not found. It may have been deleted or the name may be wrong."
-//   NoSuchKey, BlobNotFound, 404 -> 66 "This file no longer exists ... It may have been moved or deleted."
-//   429, 503 SlowDown, ServerBusy -> 75 "... is throttling requests ..." (after retries)
-//   5xx -> 69 "... returned an error. This is usually temporary ..."
-//   other 4xx -> 65
+//   NoSuchBucket, ContainerNotFound -> 66 "Bucket not found. It may have been deleted or the name
+//   may be wrong." NoSuchKey, BlobNotFound, 404 -> 66 "This file no longer exists ... It may have
+//   been moved or deleted." 429, 503 SlowDown, ServerBusy -> 75 "... is throttling requests ..."
+//   (after retries) 5xx -> 69 "... returned an error. This is usually temporary ..." other 4xx ->
+//   65
 // `detail` carries the raw status, code and message (redacted when logged).
-StorageError storage_error(const std::string& service_name, const std::string& what, long http_status,
-                           const std::string& service_code, const std::string& service_message);
+StorageError storage_error(const std::string& service_name, const std::string& what,
+                           long http_status, const std::string& service_code,
+                           const std::string& service_message);
 
 // A response body that is not the document expected (`what`: "<ListBucketResult>"): -> 69, the
 // start of the body in the detail.

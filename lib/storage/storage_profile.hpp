@@ -52,6 +52,7 @@ struct StorageProfile {
 // flags: keys s3.endpoint, s3.region, s3.path_style, s3.access_key, s3.secret_key,
 // s3.session_token, az.endpoint, az.account, az.key, az.sas (values as given on the command
 // line; empty means unset).
-StorageProfile load_storage_profile(const std::string& profile_name, const std::map<std::string, std::string>& flags);
+StorageProfile load_storage_profile(const std::string& profile_name,
+                                    const std::map<std::string, std::string>& flags);
 
 }  // namespace ri::storage

@@ -42,7 +42,10 @@ class BatchRunner {
     using ErrorFn = std::function<void(const Item&, const std::exception&)>;
 
     BatchRunner(Progress& progress, int workers, const DoneFn& on_done, const ErrorFn& on_error)
-        : progress_(progress), pool_(std::max(1, workers)), on_done_(on_done), on_error_(on_error) {}
+        : progress_(progress),
+          pool_(std::max(1, workers)),
+          on_done_(on_done),
+          on_error_(on_error) {}
 
     TaskPool& pool() { return pool_; }
     Progress& progress() { return progress_; }

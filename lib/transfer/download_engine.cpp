@@ -179,8 +179,7 @@ void make_parent_dirs(const std::string& dest) {
 // partial block waits for the next call. Padding stays in (finish() checks and cuts it).
 class StreamingPartDecryptor {
   public:
-    StreamingPartDecryptor(std::span<const std::byte> key, const std::byte* first_iv)
-        : key_(key) {
+    StreamingPartDecryptor(std::span<const std::byte> key, const std::byte* first_iv) : key_(key) {
         if (first_iv) start(first_iv);
     }
 
@@ -218,9 +217,9 @@ class StreamingPartDecryptor {
 
   private:
     void start(const std::byte* iv) {
-        aes_ = std::make_unique<crypto::AesCbc>(crypto::AesCbc::Direction::decrypt, key_,
-                                                std::span<const std::byte>(iv, kAesBlockSize),
-                                                false);
+        aes_ =
+            std::make_unique<crypto::AesCbc>(crypto::AesCbc::Direction::decrypt, key_,
+                                             std::span<const std::byte>(iv, kAesBlockSize), false);
     }
 
     std::span<const std::byte> key_;
@@ -271,7 +270,8 @@ struct Downloader::Impl {
     void start_file(const DownloadItem& item, Progress::ItemId id);
     void download_small(const DownloadItem& item, Progress::ItemId id);
     std::vector<std::byte> fetch_small(const DownloadItem& item, storage::ObjectInfo& info);
-    std::span<const std::byte> decode_small(const DownloadItem& item, const storage::ObjectInfo& info,
+    std::span<const std::byte> decode_small(const DownloadItem& item,
+                                            const storage::ObjectInfo& info,
                                             std::span<const std::byte> body,
                                             crypto::SecureBuffer& plain, bool& decrypted);
     void choose_format(FileDownload& dl);
@@ -455,8 +455,8 @@ void Downloader::Impl::start_file(const DownloadItem& item, Progress::ItemId id)
     storage::Backend& be = backend_for(item);
     std::optional<storage::ObjectInfo> info = be.head(item.key);
     if (!info)
-        throw storage::storage_error(be.scheme() == "az" ? "Azure" : "S3", be.url_of(item.key),
-                                     404, "NoSuchKey", "not found");
+        throw storage::storage_error(be.scheme() == "az" ? "Azure" : "S3", be.url_of(item.key), 404,
+                                     "NoSuchKey", "not found");
     progress.resize(id, info->size);
     auto dest = claim_destination(item, id, info->etag);
     if (!dest) return;
@@ -649,7 +649,8 @@ void Downloader::Impl::fetch_part(FileDownload& dl, int k) {
     };
     with_part_retries(be, dl.item.key, [&] {
         uint64_t start = off - prefix + got;
-        if (off + len > start) be.get(dl.item.key, storage::ByteRange{start, off + len - start}, sink);
+        if (off + len > start)
+            be.get(dl.item.key, storage::ByteRange{start, off + len - start}, sink);
     });
     if (got != len + prefix || (decryptor && !decryptor->aligned()))
         throw Error::bad_data(fmt::format("{} sent {} bytes for part {}, expected {}.", dl.url(),
@@ -833,7 +834,7 @@ void Downloader::run(const std::vector<DownloadItem>& items, const DoneFn& on_do
     for (auto& item : queued) {
         if (item.progress_item) continue;
         std::string name = !item.progress_name.empty() ? item.progress_name
-                                                        : impl.backend_for(item).url_of(item.key);
+                                                       : impl.backend_for(item).url_of(item.key);
         item.progress_item = impl.progress.queue(name, item.known ? item.known->size : 0);
         impl.owned.insert(item.progress_item);
     }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "crypto/encoding.hpp"
 #include "core/strings.hpp"
+#include "crypto/encoding.hpp"
 
 namespace ri::transfer {
 

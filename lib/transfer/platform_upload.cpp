@@ -10,8 +10,8 @@
 
 #include "core/cancel.hpp"
 #include "core/error.hpp"
-#include "core/log.hpp"
 #include "core/file.hpp"
+#include "core/log.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/file_hasher.hpp"
@@ -146,8 +146,7 @@ void PlatformUploader::Impl::report_failed(const Pending& p, const std::exceptio
     (*on_error)(p.item, e);
 }
 
-void PlatformUploader::Impl::report_skipped(const Pending& p,
-                                            const platform::CloudFile& existing) {
+void PlatformUploader::Impl::report_skipped(const Pending& p, const platform::CloudFile& existing) {
     PlatformUploadResult r;
     r.source = p.item.source;
     r.file = existing;
@@ -315,8 +314,7 @@ void PlatformUploader::Impl::finish(Pending& p, RefreshingBackend& backend,
 
 // Legacy mode: whole-file CBC into a temporary file beside nothing else, then a plain upload.
 void PlatformUploader::Impl::upload_pre_encrypted(Pending& p, RefreshingBackend& backend) {
-    std::string tmp =
-        (fs::temp_directory_path() / ("ri-pre-encrypt-" + random_alnum(12))).string();
+    std::string tmp = (fs::temp_directory_path() / ("ri-pre-encrypt-" + random_alnum(12))).string();
     struct Cleanup {
         std::string path;
         ~Cleanup() { remove_file(path); }
@@ -397,7 +395,8 @@ void PlatformUploader::Impl::upload_through_engine(
         [&](const UploadResult& r) {
             auto& p = *by_key.at(r.key);
             try {
-                if (state && p.state_id) state->set_platform_stage(p.state_id, "registering", "", "");
+                if (state && p.state_id)
+                    state->set_platform_stage(p.state_id, "registering", "", "");
                 finish(p, backend, &r);
             } catch (const std::exception& e) {
                 report_failed(p, e);

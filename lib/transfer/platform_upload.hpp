@@ -38,8 +38,8 @@ struct PlatformUploadItem {
 };
 
 struct PlatformUploadOptions {
-    int concurrency = 8;  // parts and files in flight (one budget)
-    PlanOptions plan;     // part size and multipart threshold
+    int concurrency = 8;    // parts and files in flight (one budget)
+    PlanOptions plan;       // part size and multipart threshold
     std::string folder_id;  // default folder; empty: the user's My Library
     // A file of that name already in the folder: skip it (report the existing file), overwrite
     // it (the old file is deleted once the new one is uploaded), or rename the new one "a (1).x".
@@ -88,9 +88,10 @@ class PlatformUploader {
 // its tree recreated below it. Files matching the filter's excludes are left out; symlinked
 // directories are not entered. Throws Error::missing_input for a missing source, usage for a
 // directory without `recursive`.
-std::vector<PlatformUploadItem> platform_upload_items(
-    platform::PlatformClient& client, const std::vector<std::string>& sources,
-    const std::string& folder_id, bool recursive, const PathFilter& filter);
+std::vector<PlatformUploadItem> platform_upload_items(platform::PlatformClient& client,
+                                                      const std::vector<std::string>& sources,
+                                                      const std::string& folder_id, bool recursive,
+                                                      const PathFilter& filter);
 
 // The library entry point for other tools (ri-jobs submit --upload, ri-pur): uploads the local
 // files at `paths` to the library (resumable through the user's state database) and returns

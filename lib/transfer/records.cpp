@@ -17,7 +17,8 @@ Json object_record(const UploadResult& r) {
 }
 
 Json object_record(const DownloadResult& r) {
-    Json j{{"kind", "object"}, {"url", r.url}, {"path", r.path}, {"size", r.size}, {"etag", r.etag}};
+    Json j{
+        {"kind", "object"}, {"url", r.url}, {"path", r.path}, {"size", r.size}, {"etag", r.etag}};
     if (r.skipped) j["skipped"] = true;
     if (r.decrypted) j["decrypted"] = true;
     if (r.resumed) j["resumed_parts"] = r.parts - r.parts_fetched;

@@ -3,9 +3,11 @@
 namespace ri::transfer {
 
 const SchemaPart& state_schema() {
-    static const SchemaPart part{"transfer", {
-        // Transfer resume state (lib/transfer/transfer_state.hpp explains the keys).
-        {1, "transfer resume state", R"sql(
+    static const SchemaPart part{
+        "transfer",
+        {
+            // Transfer resume state (lib/transfer/transfer_state.hpp explains the keys).
+            {1, "transfer resume state", R"sql(
 CREATE TABLE uploads (
   id INTEGER PRIMARY KEY,
   source TEXT NOT NULL,
@@ -46,10 +48,12 @@ CREATE TABLE download_parts (
   PRIMARY KEY (download, number)
 );
 )sql"},
-        // Platform uploads (lib/transfer/platform_upload.hpp): the object key and file key chosen
-        // for a (source, library folder, name), and how far it got, so a rerun continues the same
-        // multipart upload and never registers a file twice.
-        {2, "platform upload state", R"sql(
+            // Platform uploads (lib/transfer/platform_upload.hpp): the object key and file key
+            // chosen
+            // for a (source, library folder, name), and how far it got, so a rerun continues the
+            // same
+            // multipart upload and never registers a file twice.
+            {2, "platform upload state", R"sql(
 CREATE TABLE platform_uploads (
   id INTEGER PRIMARY KEY,
   source TEXT NOT NULL,
@@ -65,7 +69,7 @@ CREATE TABLE platform_uploads (
   UNIQUE (source, target)
 );
 )sql"},
-    }};
+        }};
     return part;
 }
 

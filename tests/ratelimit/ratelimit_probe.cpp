@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
         options.account =
             account_id("probe", std::to_string(Steady::now().time_since_epoch().count()));
         options.daemon_program = find_daemon_program();
-        options.sleep = [](Duration) {};  // measure the round trip, not the pacing
+        options.sleep = [](Duration) {};             // measure the round trip, not the pacing
         options.notice = [](const std::string&) {};  // the pacing notice is expected here
         std::unique_ptr<Limiter> owned;
         CoordinatedLimiter* coordinated = nullptr;

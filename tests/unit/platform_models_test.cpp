@@ -113,7 +113,8 @@ TEST_CASE("platform: Azure credentials honour their expiration") {
     now += minutes(6);
     moving.get("k", fetch);
     CHECK(fetches == 2);
-    CHECK(time_text::parse_iso8601("2026-01-01T02:00:00+02:00") == time_text::parse_iso8601("2026-01-01T00:00:00Z"));
+    CHECK(time_text::parse_iso8601("2026-01-01T02:00:00+02:00") ==
+          time_text::parse_iso8601("2026-01-01T00:00:00Z"));
     CHECK_FALSE(time_text::parse_iso8601("yesterday"));
 }
 

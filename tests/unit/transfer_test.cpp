@@ -12,7 +12,6 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
-#include "transfer/transfer_schema.hpp"
 #include "core/state_store.hpp"
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
@@ -25,6 +24,7 @@
 #include "transfer/download_engine.hpp"
 #include "transfer/hash_tap.hpp"
 #include "transfer/part_planner.hpp"
+#include "transfer/transfer_schema.hpp"
 #include "transfer/transfer_state.hpp"
 #include "transfer/upload_engine.hpp"
 

@@ -115,8 +115,8 @@ int run_check(Context& ctx, const CheckOptions& o) {
         run.fail("api_url", Error::config(e.message()));
     }
     if (!o.offline && url_ok) check_platform(run, c, url);
-    check_folder(run, o.folder.empty() ? c.get_or("auto_download.default_download_folder", "")
-                                       : o.folder);
+    check_folder(
+        run, o.folder.empty() ? c.get_or("auto_download.default_download_folder", "") : o.folder);
     return run.exit_code();
 }
 

@@ -93,13 +93,12 @@ int run_set(Context& ctx, SettingOptions& o) {
 
 int run_unset(Context& ctx, const SettingOptions& o) {
     bool removed = Config::unset(ctx.account.profile, o.key);
-    ctx.tool.out().emit({{"kind", "unset"}, {"key", o.key}, {"removed", removed}},
-                        [](const Json& r) {
-                            return r["removed"].get<bool>()
-                                       ? fmt::format("{} removed", r["key"].get<std::string>())
-                                       : fmt::format("{} was not set in a file",
-                                                     r["key"].get<std::string>());
-                        });
+    ctx.tool.out().emit(
+        {{"kind", "unset"}, {"key", o.key}, {"removed", removed}}, [](const Json& r) {
+            return r["removed"].get<bool>()
+                       ? fmt::format("{} removed", r["key"].get<std::string>())
+                       : fmt::format("{} was not set in a file", r["key"].get<std::string>());
+        });
     return 0;
 }
 
@@ -136,7 +135,8 @@ void add_settings_verbs(Context& ctx, cli::Verbs& verbs) {
     auto* list =
         app.add_subcommand("list", "List every setting with its value (secrets masked) and source");
     auto* get = app.add_subcommand("get", "Print one setting (or all without KEY)");
-    get->add_option("KEY", o->key, "Setting name, as shown by list")->check(cli::choices_hint(keys));
+    get->add_option("KEY", o->key, "Setting name, as shown by list")
+        ->check(cli::choices_hint(keys));
     get->add_flag("--reveal", o->reveal, "Print a secret in full (only to stdout)");
     auto* set = app.add_subcommand("set", "Save a setting in the file it belongs to");
     set->add_option("KEY", o->key, "Setting name, as shown by list")

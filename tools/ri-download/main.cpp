@@ -24,7 +24,8 @@ int download(cli::ToolRunner& tool, Options& o) {
     }
     // stdin: object records (url) are storage mode; file/job records and ids the library.
     if (terminal::stdin_is_terminal())
-        throw Error::usage("Give file ids, --job JOB_ID, --folder FOLDER_ID, or s3:// / az:// URLs.");
+        throw Error::usage(
+            "Give file ids, --job JOB_ID, --folder FOLDER_ID, or s3:// / az:// URLs.");
     std::vector<InputRecord> records;
     RecordReader reader(std::cin);
     while (auto in = reader.next())

@@ -38,12 +38,14 @@ crypto::HkdfFormat hkdf_params(cli::ToolRunner& tool, const DecryptOptions& o,
         throw Error::usage(
             "decrypt --format hkdf needs --file-id B64 and --part-size N (the object's "
             "metadata).");
-    if (!o.iv.empty()) tool.warn("--iv is not used by the hkdf format (each part derives its own IV).");
+    if (!o.iv.empty())
+        tool.warn("--iv is not used by the hkdf format (each part derives its own IV).");
     auto part_size = units::parse_size(o.part_size);
     if (!part_size || *part_size == 0)
         throw Error::usage(fmt::format("--part-size '{}' is not a size in bytes.", o.part_size));
     auto decoded = crypto::base64_decode(o.file_id);
-    if (!decoded || decoded->size() != 32) throw Error::usage("--file-id must be base64 of 32 bytes.");
+    if (!decoded || decoded->size() != 32)
+        throw Error::usage("--file-id must be base64 of 32 bytes.");
     file_id = *decoded;
     return {key, file_id, *part_size};
 }
@@ -140,7 +142,8 @@ void add_decrypt(cli::ToolRunner& tool, cli::Verbs& verbs) {
     cli::add_choice_option(*v, "--format", o->format, {"cbc", "hkdf"},
                            "cbc: whole-file or CBC streaming (default); hkdf: legacy per-part "
                            "format");
-    v->add_option("--file-id", o->file_id, "hkdf: the file id, base64 of 32 bytes (fileid metadata)")
+    v->add_option("--file-id", o->file_id,
+                  "hkdf: the file id, base64 of 32 bytes (fileid metadata)")
         ->type_name("B64");
     v->add_option("--part-size", o->part_size,
                   "hkdf: plaintext bytes per part (partsize metadata), e.g. 16777216 or 16MiB")

@@ -1,5 +1,7 @@
 // ri-encrypt encrypt: whole-file AES-256-CBC with PKCS7, the platform's format; the record
 // carries the key and IV (it is the product), never a log line.
+#include "encrypt.hpp"
+
 #include <fmt/format.h>
 
 #include "cli/inputs.hpp"
@@ -9,7 +11,6 @@
 #include "crypto/aes_cbc.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/key_material.hpp"
-#include "encrypt.hpp"
 
 namespace ri::encrypt {
 namespace {

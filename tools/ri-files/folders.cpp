@@ -51,8 +51,7 @@ int run_delete(Context& ctx, const FolderOptions& o) {
     PlatformClient& c = ctx.connect();
     return ctx.tool.each(ids, [&](const std::string& id) {
         c.delete_folder(id);
-        ctx.tool.out().emit({{"kind", "folder"}, {"id", id}, {"deleted", true}},
-                            cli::folder_line);
+        ctx.tool.out().emit({{"kind", "folder"}, {"id", id}, {"deleted", true}}, cli::folder_line);
     });
 }
 

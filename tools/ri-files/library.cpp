@@ -55,9 +55,8 @@ std::vector<std::string> file_ids(const FilesOptions& o) {
 
 int run_delete(Context& ctx, const FilesOptions& o) {
     auto ids = file_ids(o);
-    cli::confirm_destructive(o.yes,
-                             fmt::format("Delete {} from the Rescale library ({})",
-                                         plural(ids.size(), "file"), some_of(ids)));
+    cli::confirm_destructive(o.yes, fmt::format("Delete {} from the Rescale library ({})",
+                                                plural(ids.size(), "file"), some_of(ids)));
     PlatformClient& c = ctx.connect();
     return ctx.tool.each(ids, [&](const std::string& id) {
         c.delete_file(id);
@@ -96,7 +95,8 @@ int run_tag(Context& ctx, const FilesOptions& o) {
 void add_library_verbs(Context& ctx, cli::Verbs& verbs) {
     CLI::App& app = ctx.tool.app();
     auto lo = std::make_shared<ListOptions>();
-    auto* list = app.add_subcommand("list", "List library files (newest first), or a folder's files");
+    auto* list =
+        app.add_subcommand("list", "List library files (newest first), or a folder's files");
     list->add_option("--folder", lo->folder, "Only the files in this folder")->type_name("ID");
     list->add_option("--search", lo->search, "Only files whose name contains TEXT (any case)")
         ->type_name("TEXT");

@@ -22,8 +22,8 @@ std::string plural(size_t n, std::string_view one) {
 }
 
 std::string some_of(const std::vector<std::string>& ids) {
-    return fmt::format("{}", fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5),
-                                       ", "));
+    return fmt::format("{}",
+                       fmt::join(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 5), ", "));
 }
 
 }  // namespace ri::files

@@ -143,8 +143,8 @@ int run_recover_or_delete(Context& ctx, const TrashOptions& o, bool purge) {
 
 void add_trash_verbs(Context& ctx, cli::Verbs& verbs) {
     auto o = std::make_shared<TrashOptions>();
-    auto* trash =
-        ctx.tool.app().add_subcommand("trash", "List the trash, recover items from it, or purge them");
+    auto* trash = ctx.tool.app().add_subcommand(
+        "trash", "List the trash, recover items from it, or purge them");
     auto* list = trash->add_subcommand("list", "List what is in the trash (the default)");
     list->add_option("--limit", o->limit, "At most N items")->type_name("N");
     auto* put = trash->add_subcommand("put", "Move files (or folder records) to the trash");

@@ -45,10 +45,9 @@ int get_hardware(Context& ctx, const CatalogOptions& o) {
 }
 
 std::string analysis_detail(const Json& r) {
-    std::string out = fmt::format("{} - {} ({})\n  {:<16} {:<20}  {}",
-                                  r["code"].get<std::string>(), r["name"].get<std::string>(),
-                                  r["vendor"].get<std::string>(), "VERSION", "VERSION CODE",
-                                  "CORE TYPES");
+    std::string out = fmt::format("{} - {} ({})\n  {:<16} {:<20}  {}", r["code"].get<std::string>(),
+                                  r["name"].get<std::string>(), r["vendor"].get<std::string>(),
+                                  "VERSION", "VERSION CODE", "CORE TYPES");
     for (const auto& v : r["versions"]) {
         std::string types;
         for (const auto& t : v.value("allowed_core_types", Json::array()))

@@ -46,10 +46,10 @@ int main(int argc, char** argv) {
     jobs::Context context{tool, {}, nullptr};
     cli::add_account_options(tool, context.account);
     cli::Verbs verbs;
-    for (auto add : {jobs::add_list, jobs::add_get, jobs::add_submit, jobs::add_wait,
-                     jobs::add_tail, jobs::add_stop, jobs::add_delete, jobs::add_statuses,
-                     jobs::add_files, jobs::add_download, jobs::add_tag, jobs::add_fields,
-                     jobs::add_hardware, jobs::add_software})
+    for (auto add :
+         {jobs::add_list, jobs::add_get, jobs::add_submit, jobs::add_wait, jobs::add_tail,
+          jobs::add_stop, jobs::add_delete, jobs::add_statuses, jobs::add_files, jobs::add_download,
+          jobs::add_tag, jobs::add_fields, jobs::add_hardware, jobs::add_software})
         add(context, verbs);
     return tool.run(argc, argv, [&] { return cli::run_parsed(verbs); });
 }

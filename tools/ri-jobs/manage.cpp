@@ -183,8 +183,7 @@ void add_files(Context& ctx, cli::Verbs& verbs) {
     auto o = std::make_shared<FilesOptions>();
     auto* v = ctx.tool.app().add_subcommand("files", "A job's output files, as file records");
     add_ids(v, o->ids, "Job ids (or job records on stdin)");
-    v->add_option("--search", o->search, "Only files whose name contains TEXT")
-        ->type_name("TEXT");
+    v->add_option("--search", o->search, "Only files whose name contains TEXT")->type_name("TEXT");
     v->add_option("--limit", o->limit, "At most N files per job")->type_name("N");
     verbs.push_back({v, [&ctx, o] { return run_files(ctx, *o); }});
 }
@@ -231,20 +230,19 @@ void add_fields(Context& ctx, cli::Verbs& verbs) {
     auto ids = std::make_shared<std::vector<std::string>>();
     auto* v = ctx.tool.app().add_subcommand("fields", "A job's custom fields");
     add_ids(v, *ids, "Job ids (or job records on stdin)");
-    verbs.push_back({v, [&ctx, ids] {
-                         auto list = job_ids(*ids);
-                         PlatformClient& c = ctx.connect();
-                         return ctx.tool.each(list, [&](const std::string& id) {
-                             Json fields = Json::object();
-                             Json given = c.job_custom_fields(id);
-                             for (auto& [name, f] : given.items())
-                                 fields[name] =
-                                     f.is_object() && f.contains("value") ? f["value"] : f;
-                             ctx.tool.out().emit(
-                                 {{"kind", "job"}, {"id", id}, {"custom_fields", fields}},
-                                 fields_line);
-                         });
-                     }});
+    verbs.push_back(
+        {v, [&ctx, ids] {
+             auto list = job_ids(*ids);
+             PlatformClient& c = ctx.connect();
+             return ctx.tool.each(list, [&](const std::string& id) {
+                 Json fields = Json::object();
+                 Json given = c.job_custom_fields(id);
+                 for (auto& [name, f] : given.items())
+                     fields[name] = f.is_object() && f.contains("value") ? f["value"] : f;
+                 ctx.tool.out().emit({{"kind", "job"}, {"id", id}, {"custom_fields", fields}},
+                                     fields_line);
+             });
+         }});
 }
 
 }  // namespace ri::jobs

@@ -25,19 +25,20 @@ int run_tail(Context& ctx, const TailOptions& o) {
                   .follow = o.follow,
                   .wait = wait_options(o.interval, "", std::chrono::seconds(5))};
     PlatformClient& c = ctx.connect();
-    JobStatus last = follow_log(
-        c, id, lo,
-        {.on_line =
-             [&](const std::string& line) {
-                 ctx.tool.out().emit(
-                     {{"kind", "log"}, {"job_id", id}, {"file", o.file}, {"line", line}},
-                     [](const Json& r) { return r["line"].get<std::string>(); });
-             },
-         .on_status =
-             [&](const JobStatus& s) {
-                 if (!ctx.tool.flags().quiet) stderr_line(fmt::format("job {}: {}", id, s.status));
-             },
-         .on_notice = [&](const std::string& text) { ctx.tool.notice(text); }});
+    JobStatus last =
+        follow_log(c, id, lo,
+                   {.on_line =
+                        [&](const std::string& line) {
+                            ctx.tool.out().emit(
+                                {{"kind", "log"}, {"job_id", id}, {"file", o.file}, {"line", line}},
+                                [](const Json& r) { return r["line"].get<std::string>(); });
+                        },
+                    .on_status =
+                        [&](const JobStatus& s) {
+                            if (!ctx.tool.flags().quiet)
+                                stderr_line(fmt::format("job {}: {}", id, s.status));
+                        },
+                    .on_notice = [&](const std::string& text) { ctx.tool.notice(text); }});
     if (!o.follow) return 0;
     return is_completed_status(last.status) ? 0 : to_int(ExitCode::partial);
 }

@@ -55,8 +55,8 @@ int run_wait(Context& ctx, const WaitVerbOptions& o) {
 
 void add_wait(Context& ctx, cli::Verbs& verbs) {
     auto o = std::make_shared<WaitVerbOptions>();
-    auto* v = ctx.tool.app().add_subcommand(
-        "wait", "Wait until jobs end; exit 0 only if all completed");
+    auto* v =
+        ctx.tool.app().add_subcommand("wait", "Wait until jobs end; exit 0 only if all completed");
     add_ids(v, o->ids, "Job ids (or job records on stdin)");
     add_interval(v, o->interval, "10");
     v->add_option("--timeout", o->timeout, "Give up after this long (90s, 15m, 2h): exit 75")

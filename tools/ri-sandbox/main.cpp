@@ -1,10 +1,10 @@
 // ri-sandbox: a local Rescale platform (API + real storage) for offline rehearsal, demos and tests.
 #include <fmt/format.h>
-#include "core/process.hpp"
 
 #include "cli/options.hpp"
 #include "cli/tool_runner.hpp"
 #include "core/error.hpp"
+#include "core/process.hpp"
 #include "sandbox/sandbox.hpp"
 
 using namespace ri;
@@ -71,11 +71,14 @@ int main(int argc, char** argv) {
         sandbox::parse_rate_factor(o.rate_limits);
         sandbox::Server server(o);
         server.bind();
-        tool.out().emit(
-            {{"kind", "sandbox"}, {"url", server.url()}, {"data", o.data_dir}, {"pid", process::current_pid()}},
-            [&](const Json&) {
-                return fmt::format("ri-sandbox: serving {} (data {})", server.url(), o.data_dir);
-            });
+        tool.out().emit({{"kind", "sandbox"},
+                         {"url", server.url()},
+                         {"data", o.data_dir},
+                         {"pid", process::current_pid()}},
+                        [&](const Json&) {
+                            return fmt::format("ri-sandbox: serving {} (data {})", server.url(),
+                                               o.data_dir);
+                        });
         std::fflush(stdout);
         server.serve_until_cancelled();
         return 0;

@@ -39,12 +39,11 @@ Json entry_record(const std::string& archive, const ListedEntry& e) {
 }
 
 std::string entry_line(const Json& j) {
-    std::string line =
-        fmt::format("{} {:>8}/{:<8} {:>12} {} {}",
-                    mode_text(j["type"].get<std::string>(), j["mode"].get<std::string>()),
-                    j["owner"].get<std::string>(), j["group"].get<std::string>(),
-                    j["size"].get<uint64_t>(), j["mtime"].get<std::string>(),
-                    j["path"].get<std::string>());
+    std::string line = fmt::format(
+        "{} {:>8}/{:<8} {:>12} {} {}",
+        mode_text(j["type"].get<std::string>(), j["mode"].get<std::string>()),
+        j["owner"].get<std::string>(), j["group"].get<std::string>(), j["size"].get<uint64_t>(),
+        j["mtime"].get<std::string>(), j["path"].get<std::string>());
     if (j.contains("target"))
         line += (j["type"] == "symlink" ? " -> " : " link to ") + j["target"].get<std::string>();
     return line;

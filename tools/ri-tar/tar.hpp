@@ -19,7 +19,7 @@ struct Options {
     bool flatten = false, reproducible = false;
 };
 
-int run_create(cli::ToolRunner& tool, Options& o);  // create.cpp
+int run_create(cli::ToolRunner& tool, Options& o);         // create.cpp
 int run_list(cli::ToolRunner& tool, const Options& o);     // read.cpp
 int run_extract(cli::ToolRunner& tool, const Options& o);  // read.cpp
 

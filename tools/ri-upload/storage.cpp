@@ -84,9 +84,9 @@ int upload_to_storage(cli::ToolRunner& tool, Options& o, const Config& config) {
         scan.items,
         [&](const transfer::UploadResult& r) {
             if (r.skipped)
-                tool.warn(fmt::format(
-                    "skipped {}: {} already exists (--if-exists overwrite or rename)", r.source,
-                    r.url));
+                tool.warn(
+                    fmt::format("skipped {}: {} already exists (--if-exists overwrite or rename)",
+                                r.source, r.url));
             tool.out().emit(transfer::object_record(r), cli::object_upload_line);
             outcome.success();
         },
