@@ -2,39 +2,38 @@
 
 #include <fmt/format.h>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 
 namespace ri::archive {
 
+namespace {
+
+constexpr std::array<NamedValue<Compression>, 3> kCompressionNames{{
+    {Compression::none, "none"},
+    {Compression::gzip, "gzip"},
+    {Compression::zstd, "zstd"},
+}};
+constexpr std::array<NamedValue<Compression>, 3> kExtensions{{
+    {Compression::none, ".tar"},
+    {Compression::gzip, ".tar.gz"},
+    {Compression::zstd, ".tar.zst"},
+}};
+
+}  // namespace
+
 Compression parse_compression(std::string_view text) {
-    if (text == "none") return Compression::none;
-    if (text == "gzip") return Compression::gzip;
-    if (text == "zstd") return Compression::zstd;
-    throw Error::usage(fmt::format("Unknown compression '{}': use none, gzip or zstd.", text));
+    if (auto c = parse_in(kCompressionNames, text)) return *c;
+    throw Error::usage(
+        fmt::format("Unknown compression '{}': use {}.", text, names_of(kCompressionNames)));
 }
 
 std::string_view compression_name(Compression c) {
-    switch (c) {
-        case Compression::none:
-            return "none";
-        case Compression::gzip:
-            return "gzip";
-        case Compression::zstd:
-            return "zstd";
-    }
-    return "none";
+    return name_in(kCompressionNames, c, "none");
 }
 
 std::string_view archive_extension(Compression c) {
-    switch (c) {
-        case Compression::none:
-            return ".tar";
-        case Compression::gzip:
-            return ".tar.gz";
-        case Compression::zstd:
-            return ".tar.zst";
-    }
-    return ".tar";
+    return name_in(kExtensions, c, ".tar");
 }
 
 uint32_t fnv1a_32(std::string_view bytes) {

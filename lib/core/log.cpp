@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/enum_names.hpp"
 #include "core/file.hpp"
 #include "core/file_lock.hpp"
 #include "core/paths.hpp"
@@ -29,18 +30,15 @@ State& state() {
     return s;
 }
 
-const char* level_name(Level l) {
-    switch (l) {
-        case Level::debug:
-            return "DEBUG";
-        case Level::info:
-            return "INFO";
-        case Level::warn:
-            return "WARN";
-        case Level::error:
-            return "ERROR";
-    }
-    return "?";
+constexpr std::array<NamedValue<Level>, 4> kLevelNames{{
+    {Level::debug, "DEBUG"},
+    {Level::info, "INFO"},
+    {Level::warn, "WARN"},
+    {Level::error, "ERROR"},
+}};
+
+std::string_view level_name(Level l) {
+    return name_in(kLevelNames, l);
 }
 
 std::optional<File> open_log(const fs::path& file) {

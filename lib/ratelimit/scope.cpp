@@ -1,23 +1,25 @@
 #include "ratelimit/scope.hpp"
 
+#include "core/enum_names.hpp"
+
 namespace ri::ratelimit {
 
+namespace {
+
+constexpr std::array<NamedValue<Scope>, 3> kScopeNames{{
+    {Scope::user, "user"},
+    {Scope::job_submission, "job-submission"},
+    {Scope::jobs_usage, "jobs-usage"},
+}};
+
+}  // namespace
+
 std::string_view scope_name(Scope scope) {
-    switch (scope) {
-        case Scope::user:
-            return "user";
-        case Scope::job_submission:
-            return "job-submission";
-        case Scope::jobs_usage:
-            return "jobs-usage";
-    }
-    return "user";
+    return name_in(kScopeNames, scope, "user");
 }
 
 std::optional<Scope> parse_scope(std::string_view name) {
-    for (Scope scope : all_scopes)
-        if (scope_name(scope) == name) return scope;
-    return std::nullopt;
+    return parse_in(kScopeNames, name);
 }
 
 Scope classify(std::string_view method, std::string_view path) {

@@ -2,27 +2,28 @@
 
 #include <fmt/format.h>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 
 namespace ri::transfer {
 
+namespace {
+
+constexpr std::array<NamedValue<IfExists>, 3> kPolicyNames{{
+    {IfExists::skip, "skip"},
+    {IfExists::overwrite, "overwrite"},
+    {IfExists::rename, "rename"},
+}};
+
+}  // namespace
+
 IfExists parse_if_exists(std::string_view text) {
-    if (text == "skip") return IfExists::skip;
-    if (text == "overwrite") return IfExists::overwrite;
-    if (text == "rename") return IfExists::rename;
-    throw Error::usage(fmt::format("--if-exists '{}': use skip, overwrite or rename.", text));
+    if (auto policy = parse_in(kPolicyNames, text)) return *policy;
+    throw Error::usage(fmt::format("--if-exists '{}': use {}.", text, names_of(kPolicyNames)));
 }
 
-const char* to_string(IfExists policy) {
-    switch (policy) {
-        case IfExists::skip:
-            return "skip";
-        case IfExists::overwrite:
-            return "overwrite";
-        case IfExists::rename:
-            return "rename";
-    }
-    return "skip";
+std::string_view to_string(IfExists policy) {
+    return name_in(kPolicyNames, policy, "skip");
 }
 
 std::string numbered_name(std::string_view path, int n) {

@@ -11,7 +11,7 @@ namespace ri::transfer {
 enum class IfExists { skip, overwrite, rename };
 
 IfExists parse_if_exists(std::string_view text);  // throws usage
-const char* to_string(IfExists policy);
+std::string_view to_string(IfExists policy);
 
 // "dir/report.pdf", 2 -> "dir/report (2).pdf"; no extension -> "dir/data (2)"; a leading dot
 // file keeps its name whole: ".bashrc (2)".

@@ -194,7 +194,7 @@ clean
 printf '#include "ipc/server.hpp"\n' | put lib/http/h.cpp
 expect_violation layering 'lib/http/h.cpp:1' sibling
 clean
-printf '#include "archive/x.hpp"\n' | put lib/sandbox/runner.cpp
+printf '#include "watch/x.hpp"\n' | put lib/sandbox/runner.cpp
 expect_violation layering 'lib/sandbox/runner.cpp:1' sibling
 clean
 printf '#include <vector>\n#include <httplib.h>\n' | put lib/platform/p.cpp
