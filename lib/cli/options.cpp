@@ -75,4 +75,22 @@ int concurrency_or_default(int value) {
     return value > 0 ? value : 8;
 }
 
+CLI::Option* add_repeatable(CLI::App& app, const std::string& name,
+                            std::vector<std::string>& target, const std::string& description,
+                            const std::string& type_name) {
+    auto* option = app.add_option(name, target, description)->allow_extra_args(false);
+    if (!type_name.empty()) option->type_name(type_name);
+    return option;
+}
+
+void add_transfer_flags(CLI::App& app, TransferFlags& flags, const TransferFlagsHelp& help) {
+    app.add_option("-j,--concurrency", flags.concurrency,
+                   "Parts and files in flight at once (default 8)");
+    app.add_option("--part-size", flags.part_size, help.part_size)->type_name("SIZE");
+    add_choice_option(app, "--if-exists", flags.if_exists, {"skip", "overwrite", "rename"},
+                      help.if_exists);
+    add_repeatable(app, "--include", flags.includes, help.include);
+    add_repeatable(app, "--exclude", flags.excludes, help.exclude);
+}
+
 }  // namespace ri::cli

@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/path_filter.hpp"
 #include "storage/backend.hpp"
 #include "storage/backend_factory.hpp"
 #include "storage/object_url.hpp"
+#include "transfer/conflict.hpp"
 
 namespace ri::cli {
 
@@ -24,6 +26,11 @@ class ToolRunner;
 CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::string& target,
                                const std::vector<std::string>& choices,
                                const std::string& description);
+// A repeatable option (--tag A --tag B): one value per use, so that it never swallows the
+// positional arguments after it.
+CLI::Option* add_repeatable(CLI::App& app, const std::string& name,
+                            std::vector<std::string>& target, const std::string& description,
+                            const std::string& type_name = "");
 // A validator that accepts anything but tells help and completions the usual values.
 CLI::Validator choices_hint(const std::vector<std::string>& values);
 
@@ -54,5 +61,22 @@ std::optional<uint64_t> parse_part_size(const std::string& text,
                                         std::string_view flag = "--part-size");
 // -j/--concurrency: the value, or the default 8 when not given (0).
 int concurrency_or_default(int value);
+
+// The flags ri-upload and ri-download share: -j/--concurrency, --part-size, --if-exists,
+// --include, --exclude. Each tool words the help for what it moves ("files", "objects").
+struct TransferFlags {
+    int concurrency = 0;
+    std::string part_size, if_exists = "skip";
+    std::vector<std::string> includes, excludes;
+
+    int workers() const { return concurrency_or_default(concurrency); }
+    std::optional<uint64_t> part_bytes() const { return parse_part_size(part_size); }
+    transfer::IfExists if_exists_policy() const { return transfer::parse_if_exists(if_exists); }
+    PathFilter filter() const { return PathFilter(includes, excludes); }
+};
+struct TransferFlagsHelp {
+    std::string part_size, if_exists, include, exclude;
+};
+void add_transfer_flags(CLI::App& app, TransferFlags& flags, const TransferFlagsHelp& help);
 
 }  // namespace ri::cli

@@ -16,4 +16,9 @@ std::unique_ptr<platform::PlatformClient> connect_platform(ToolRunner& tool, con
     return client;
 }
 
+platform::PlatformClient& PlatformContext::connect() {
+    if (!client) client = connect_platform(tool, load_config(tool, account));
+    return *client;
+}
+
 }  // namespace ri::cli

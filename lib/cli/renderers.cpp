@@ -148,4 +148,8 @@ std::string file_download_line(const Json& r) {
     return transfer_line(r, "downloaded", "skipped   ", "id", "path");
 }
 
+std::string file_download_subject(const transfer::PlatformDownloadItem& item) {
+    return fmt::format("download file {} ('{}')", item.file.id, item.relative_path);
+}
+
 }  // namespace ri::cli

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/output.hpp"
+#include "transfer/platform_download.hpp"
 
 namespace ri::cli {
 
@@ -30,5 +31,8 @@ std::string object_upload_line(const Json& record);
 std::string file_upload_line(const Json& record);
 std::string object_download_line(const Json& record);
 std::string file_download_line(const Json& record);
+
+// What a failed library download was, for "failed to download file ID ('PATH'):".
+std::string file_download_subject(const transfer::PlatformDownloadItem& item);
 
 }  // namespace ri::cli

@@ -2,13 +2,9 @@
 #include "config.hpp"
 
 int main(int argc, char** argv) {
-    using namespace ri;
-    cli::ToolRunner tool("ri-config", "Show and change ri settings, and check that they work");
-    tool.app().require_subcommand(1);
-    config_tool::Context context{tool, {}};
-    cli::add_account_options(tool, context.account);
-    cli::Verbs verbs;
-    config_tool::add_settings_verbs(context, verbs);
-    config_tool::add_check(context, verbs);
-    return tool.run(argc, argv, [&] { return cli::run_parsed(verbs); });
+    ri::cli::ToolRunner tool("ri-config", "Show and change ri settings, and check that they work");
+    ri::config_tool::Context context{tool, {}};
+    ri::cli::add_account_options(tool, context.account);
+    return ri::cli::run_verbs(tool, argc, argv, context,
+                              {ri::config_tool::add_settings_verbs, ri::config_tool::add_check});
 }

@@ -16,9 +16,8 @@ struct Options {
     cli::AccountOptions account;  // library mode
     std::vector<std::string> urls;
     std::string output = ".";
-    int concurrency = 0;
-    std::string part_size, if_exists = "skip", key, key_file;
-    std::vector<std::string> includes, excludes;
+    cli::TransferFlags transfer;
+    std::string key, key_file;
     bool raw = false;
     // Library mode: file ids (positional), --job, --folder.
     std::vector<std::string> jobs, folders;

@@ -2,6 +2,7 @@
 // records on stdin, decrypted and checked against the platform's SHA-512.
 #include <fmt/format.h>
 
+#include "cli/batch_report.hpp"
 #include "cli/platform_session.hpp"
 #include "cli/renderers.hpp"
 #include "cli/resume_state.hpp"
@@ -45,19 +46,19 @@ int download_from_library(cli::ToolRunner& tool, Options& o, const Config& confi
     Wanted w = wanted_from(o, records);
     auto client = cli::connect_platform(tool, config);
     transfer::PlatformDownloadOptions options;
-    options.concurrency = cli::concurrency_or_default(o.concurrency);
-    if (auto size = cli::parse_part_size(o.part_size)) options.part_size = *size;
-    options.if_exists = transfer::parse_if_exists(o.if_exists);
+    options.concurrency = o.transfer.workers();
+    if (auto size = o.transfer.part_bytes()) options.part_size = *size;
+    options.if_exists = o.transfer.if_exists_policy();
     options.skip_checksum = o.skip_checksum;
-    PathFilter filter(o.includes, o.excludes);
+    PathFilter filter = o.transfer.filter();
     std::vector<transfer::PlatformDownloadItem> items;
-    BatchOutcome outcome;
+    cli::BatchReport report(tool);
     auto gather = [&](auto&& fn) {
         try {
             for (auto& m : fn())
                 items.push_back(std::move(m));
         } catch (const std::exception& e) {
-            outcome.failure(tool.report_item(e));
+            report.failed(e);
         }
     };
     if (!w.ids.empty()) gather([&] { return transfer::files_by_id(*client, w.ids); });
@@ -71,19 +72,16 @@ int download_from_library(cli::ToolRunner& tool, Options& o, const Config& confi
     downloader.run(
         items, o.output,
         [&](const transfer::PlatformDownloadResult& r) {
-            if (r.skipped)
-                tool.warn(fmt::format(
-                    "skipped file {}: '{}' already exists (--if-exists overwrite or rename)",
-                    r.file.id, r.path));
-            tool.out().emit(transfer::download_record(r), cli::file_download_line);
-            outcome.success();
+            report.done(transfer::download_record(r), cli::file_download_line,
+                        r.skipped ? fmt::format("skipped file {}: '{}' already exists "
+                                                "(--if-exists overwrite or rename)",
+                                                r.file.id, r.path)
+                                  : "");
         },
         [&](const transfer::PlatformDownloadItem& item, const std::exception& e) {
-            tool.warn(fmt::format("failed to download file {} ('{}'):", item.file.id,
-                                  item.relative_path));
-            outcome.failure(tool.report_item(e));
+            report.failed(e, cli::file_download_subject(item));
         });
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace ri::download

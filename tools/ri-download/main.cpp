@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/verbs.hpp"
 #include "core/terminal.hpp"
 #include "download.hpp"
 #include "storage/object_url.hpp"
@@ -49,31 +50,24 @@ void add_options(cli::ToolRunner& tool, Options& o) {
         ->type_name("URL");
     app.add_option("-o,--output", o.output, "Directory to download into (default .)")
         ->type_name("DIR");
-    app.add_option("-j,--concurrency", o.concurrency,
-                   "Parts and files in flight at once (default 8)");
-    app.add_option("--part-size", o.part_size, "Bytes per ranged request, e.g. 16MiB")
-        ->type_name("SIZE");
-    cli::add_choice_option(
-        app, "--if-exists", o.if_exists, {"skip", "overwrite", "rename"},
-        "When the local file exists: skip (default), overwrite, or save as 'name (1)'");
-    app.add_option("--include", o.includes,
-                   "Only objects whose relative path matches this glob (repeatable)")
-        ->allow_extra_args(false);
-    app.add_option("--exclude", o.excludes, "Leave out objects matching this glob (repeatable)")
-        ->allow_extra_args(false);
+    cli::add_transfer_flags(
+        app, o.transfer,
+        {.part_size = "Bytes per ranged request, e.g. 16MiB",
+         .if_exists =
+             "When the local file exists: skip (default), overwrite, or save as 'name (1)'",
+         .include = "Only objects whose relative path matches this glob (repeatable)",
+         .exclude = "Leave out objects matching this glob (repeatable)"});
     tool.secret(
         app.add_option("--key", o.key, "Key to decrypt encrypted objects, base64 of 32 bytes")
             ->type_name("B64"));
     app.add_option("--key-file", o.key_file, "File with the base64 key")->type_name("FILE");
     app.add_flag("--raw", o.raw, "Save encrypted objects as they are stored (ciphertext)");
-    app.add_option("--job", o.jobs,
-                   "Library mode: download the output files of this job (repeatable)")
-        ->type_name("JOB_ID")
-        ->allow_extra_args(false);
-    app.add_option("--folder", o.folders,
-                   "Library mode: download this library folder, recursively (repeatable)")
-        ->type_name("FOLDER_ID")
-        ->allow_extra_args(false);
+    cli::add_repeatable(app, "--job", o.jobs,
+                        "Library mode: download the output files of this job (repeatable)",
+                        "JOB_ID");
+    cli::add_repeatable(app, "--folder", o.folders,
+                        "Library mode: download this library folder, recursively (repeatable)",
+                        "FOLDER_ID");
     app.add_flag("--skip-checksum", o.skip_checksum,
                  "Library mode: do not compare with the platform's SHA-512");
     cli::add_account_options(tool, o.account, "Library mode: ");
@@ -84,12 +78,10 @@ void add_options(cli::ToolRunner& tool, Options& o) {
 }  // namespace ri::download
 
 int main(int argc, char** argv) {
-    using namespace ri;
-    cli::ToolRunner tool("ri-download",
-                         "Download library files and job outputs from Rescale, or objects and "
-                         "prefixes from S3 or Azure Blob storage; decrypted, verified, resumable");
-    download::Options o;
-    download::add_options(tool, o);
+    ri::cli::ToolRunner tool(
+        "ri-download",
+        "Download library files and job outputs from Rescale, or objects and "
+        "prefixes from S3 or Azure Blob storage; decrypted, verified, resumable");
     tool.resume_hint("Run the same command again to resume from the parts already saved.");
-    return tool.run(argc, argv, [&] { return download::download(tool, o); });
+    return ri::cli::run_tool(tool, argc, argv, ri::download::add_options, ri::download::download);
 }

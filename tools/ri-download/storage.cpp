@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "cli/batch_report.hpp"
 #include "cli/renderers.hpp"
 #include "cli/resume_state.hpp"
 #include "core/path_filter.hpp"
@@ -20,13 +21,13 @@ namespace ri::download {
 int download_from_storage(cli::ToolRunner& tool, Options& o, const Config& config,
                           const std::vector<std::string>& urls) {
     transfer::DownloadOptions options;
-    options.concurrency = cli::concurrency_or_default(o.concurrency);
-    if (auto size = cli::parse_part_size(o.part_size)) options.part_size = *size;
-    options.if_exists = transfer::parse_if_exists(o.if_exists);
+    options.concurrency = o.transfer.workers();
+    if (auto size = o.transfer.part_bytes()) options.part_size = *size;
+    options.if_exists = o.transfer.if_exists_policy();
     options.decryption_key = crypto::key_from_flags(o.key, o.key_file, false);
     options.raw = o.raw;
     std::filesystem::path dir = o.output;
-    PathFilter filter(o.includes, o.excludes);
+    PathFilter filter = o.transfer.filter();
     // Objects of one bucket or container share one backend (and its connections).
     std::map<std::string, std::pair<storage::ObjectUrl, std::vector<std::string>>> groups;
     for (const auto& text : urls) {
@@ -38,7 +39,7 @@ int download_from_storage(cli::ToolRunner& tool, Options& o, const Config& confi
     }
     std::optional<StateStore> store;
     auto state = cli::open_resume_state(tool, store, "downloads");
-    BatchOutcome outcome;
+    cli::BatchReport report(tool);
     for (auto& [name, group] : groups) {
         auto backend = cli::open_backend(group.first, o.storage, config);
         std::vector<transfer::DownloadItem> items;
@@ -48,26 +49,24 @@ int download_from_storage(cli::ToolRunner& tool, Options& o, const Config& confi
                          *backend, *storage::parse_object_url(text), dir, filter))
                     items.push_back(std::move(t));
             } catch (const std::exception& e) {
-                outcome.failure(tool.report_item(e));
+                report.failed(e);
             }
         }
         transfer::Downloader downloader(*backend, state.get(), tool.progress(), options);
         downloader.run(
             items,
             [&](const transfer::DownloadResult& r) {
-                if (r.skipped)
-                    tool.warn(fmt::format(
-                        "skipped {}: '{}' already exists (--if-exists overwrite or rename)", r.url,
-                        r.path));
-                tool.out().emit(transfer::object_record(r), cli::object_download_line);
-                outcome.success();
+                report.done(transfer::object_record(r), cli::object_download_line,
+                            r.skipped ? fmt::format("skipped {}: '{}' already exists (--if-exists "
+                                                    "overwrite or rename)",
+                                                    r.url, r.path)
+                                      : "");
             },
             [&](const transfer::DownloadItem& item, const std::exception& e) {
-                tool.warn(fmt::format("failed to download {}:", backend->url_of(item.key)));
-                outcome.failure(tool.report_item(e));
+                report.failed(e, "download " + backend->url_of(item.key));
             });
     }
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace ri::download

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/batch_report.hpp"
 #include "cli/inputs.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file.hpp"
@@ -77,20 +78,18 @@ int run_encrypt(cli::ToolRunner& tool, const EncryptOptions& o) {
     if (inputs.size() > 1 && (!o.iv.empty() || !o.key_file.empty()))
         throw Error::usage("--iv and --key-file apply to one file; give one input.");
     auto items = queue_inputs(tool, inputs);
-    BatchOutcome outcome;
+    cli::BatchReport report(tool);
     for (size_t i = 0; i < inputs.size(); ++i) {
         const auto& in = inputs[i];
-        try {
-            Json rec =
-                encrypt_one(tool, o, in, o.output.empty() ? in + ".enc" : o.output, items[i]);
-            tool.out().emit(rec, encrypted_line);
-            outcome.success();
-        } catch (const std::exception& e) {
-            tool.progress().fail(items[i], e);
-            outcome.failure(tool.report_item(e));
-        }
+        report.run(
+            items[i],
+            [&] {
+                return encrypt_one(tool, o, in, o.output.empty() ? in + ".enc" : o.output,
+                                   items[i]);
+            },
+            encrypted_line);
     }
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace

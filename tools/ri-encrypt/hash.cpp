@@ -1,6 +1,7 @@
 // ri-encrypt hash: the SHA-512 and size of files.
 #include <fmt/format.h>
 
+#include "cli/batch_report.hpp"
 #include "cli/inputs.hpp"
 #include "core/file.hpp"
 #include "crypto/file_hasher.hpp"
@@ -12,27 +13,25 @@ namespace {
 int run_hash(cli::ToolRunner& tool, const std::vector<std::string>& args) {
     auto inputs = cli::collect_inputs(args);
     auto items = queue_inputs(tool, inputs);
-    BatchOutcome outcome;
+    auto hash_line = [](const Json& rec) {
+        return fmt::format("{}  {}", rec["sha512"].get<std::string>(),
+                           rec["path"].get<std::string>());
+    };
+    cli::BatchReport report(tool);
     for (size_t i = 0; i < inputs.size(); ++i) {
         const auto& path = inputs[i];
-        try {
-            File in = File::open_read(path);
-            tool.progress().start(items[i], "hashing");
-            auto r = crypto::hash_file(in, advance(tool, items[i]));
-            tool.progress().finish(items[i]);
-            tool.out().emit(
-                {{"kind", "hash"}, {"path", path}, {"sha512", r.sha512}, {"size", r.size}},
-                [](const Json& rec) {
-                    return fmt::format("{}  {}", rec["sha512"].get<std::string>(),
-                                       rec["path"].get<std::string>());
-                });
-            outcome.success();
-        } catch (const std::exception& e) {
-            tool.progress().fail(items[i], e);
-            outcome.failure(tool.report_item(e));
-        }
+        report.run(
+            items[i],
+            [&]() -> Json {
+                File in = File::open_read(path);
+                tool.progress().start(items[i], "hashing");
+                auto r = crypto::hash_file(in, advance(tool, items[i]));
+                tool.progress().finish(items[i]);
+                return {{"kind", "hash"}, {"path", path}, {"sha512", r.sha512}, {"size", r.size}};
+            },
+            hash_line);
     }
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace

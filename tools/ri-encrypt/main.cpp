@@ -35,13 +35,9 @@ std::vector<Progress::ItemId> queue_inputs(cli::ToolRunner& tool,
 }  // namespace ri::encrypt
 
 int main(int argc, char** argv) {
-    using namespace ri;
-    cli::ToolRunner tool("ri-encrypt",
-                         "Encrypt, decrypt and hash files in the Rescale platform's formats");
-    tool.app().require_subcommand(1);
-    cli::Verbs verbs;
-    encrypt::add_encrypt(tool, verbs);
-    encrypt::add_decrypt(tool, verbs);
-    encrypt::add_hash(tool, verbs);
-    return tool.run(argc, argv, [&] { return cli::run_parsed(verbs); });
+    ri::cli::ToolRunner tool("ri-encrypt",
+                             "Encrypt, decrypt and hash files in the Rescale platform's formats");
+    return ri::cli::run_verbs(
+        tool, argc, argv, tool,
+        {ri::encrypt::add_encrypt, ri::encrypt::add_decrypt, ri::encrypt::add_hash});
 }

@@ -6,19 +6,14 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "cli/platform_session.hpp"
 #include "cli/tool_runner.hpp"
 #include "cli/verbs.hpp"
 #include "platform/platform_client.hpp"
 
 namespace ri::files {
 
-struct Context {
-    cli::ToolRunner& tool;
-    cli::AccountOptions account;
-    std::unique_ptr<platform::PlatformClient> client;
-
-    platform::PlatformClient& connect();
-};
+using Context = cli::PlatformContext;
 
 void add_yes(CLI::App* verb, bool& yes);
 std::string plural(size_t n, std::string_view one);

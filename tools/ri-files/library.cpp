@@ -126,12 +126,8 @@ void add_library_verbs(Context& ctx, cli::Verbs& verbs) {
     verbs.push_back({move, [&ctx, o] { return run_move(ctx, *o); }});
     auto* tag = app.add_subcommand("tag", "Add and remove tags of files, then show their tags");
     ids_arg(tag);
-    tag->add_option("--add", o->add_tags, "Add this tag (repeatable)")
-        ->type_name("TAG")
-        ->allow_extra_args(false);
-    tag->add_option("--remove", o->remove_tags, "Remove this tag (repeatable)")
-        ->type_name("TAG")
-        ->allow_extra_args(false);
+    cli::add_repeatable(*tag, "--add", o->add_tags, "Add this tag (repeatable)", "TAG");
+    cli::add_repeatable(*tag, "--remove", o->remove_tags, "Remove this tag (repeatable)", "TAG");
     verbs.push_back({tag, [&ctx, o] { return run_tag(ctx, *o); }});
 }
 

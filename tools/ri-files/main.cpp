@@ -8,11 +8,6 @@
 
 namespace ri::files {
 
-platform::PlatformClient& Context::connect() {
-    if (!client) client = cli::connect_platform(tool, cli::load_config(tool, account));
-    return *client;
-}
-
 void add_yes(CLI::App* verb, bool& yes) {
     verb->add_flag("-y,--yes", yes, "Do it without asking (needed when not on a terminal)");
 }
@@ -29,14 +24,10 @@ std::string some_of(const std::vector<std::string>& ids) {
 }  // namespace ri::files
 
 int main(int argc, char** argv) {
-    using namespace ri;
-    cli::ToolRunner tool("ri-files", "The Rescale library: files, folders, tags and the trash");
-    tool.app().require_subcommand(1);
-    files::Context context{tool, {}, nullptr};
-    cli::add_account_options(tool, context.account);
-    cli::Verbs verbs;
-    files::add_library_verbs(context, verbs);
-    files::add_folder_verbs(context, verbs);
-    files::add_trash_verbs(context, verbs);
-    return tool.run(argc, argv, [&] { return cli::run_parsed(verbs); });
+    ri::cli::ToolRunner tool("ri-files", "The Rescale library: files, folders, tags and the trash");
+    ri::files::Context context{tool, {}, nullptr};
+    ri::cli::add_account_options(tool, context.account);
+    return ri::cli::run_verbs(
+        tool, argc, argv, context,
+        {ri::files::add_library_verbs, ri::files::add_folder_verbs, ri::files::add_trash_verbs});
 }

@@ -3,6 +3,7 @@
 // against the platform's SHA-512).
 #include <fmt/format.h>
 
+#include "cli/batch_report.hpp"
 #include "cli/inputs.hpp"
 #include "cli/renderers.hpp"
 #include "cli/resume_state.hpp"
@@ -23,29 +24,26 @@ int run_download(Context& ctx, const DownloadOptions& o) {
     platform::PlatformClient& c = ctx.connect();
     std::optional<StateStore> store;
     auto state = cli::open_resume_state(ctx.tool, store, "downloads");
-    BatchOutcome outcome;
+    cli::BatchReport report(ctx.tool);
     std::vector<transfer::PlatformDownloadItem> items;
     for (const auto& id : ids) {
         try {
             for (auto& item : transfer::job_outputs(c, id, PathFilter()))
                 items.push_back(std::move(item));
         } catch (const std::exception& e) {
-            outcome.failure(ctx.tool.report_item(e));
+            report.failed(e);
         }
     }
     transfer::PlatformDownloader downloader(c, state.get(), ctx.tool.progress(), {});
     downloader.run(
         items, o.out_dir,
         [&](const transfer::PlatformDownloadResult& r) {
-            ctx.tool.out().emit(transfer::download_record(r), cli::file_download_line);
-            outcome.success();
+            report.done(transfer::download_record(r), cli::file_download_line);
         },
         [&](const transfer::PlatformDownloadItem& item, const std::exception& e) {
-            ctx.tool.warn(fmt::format("failed to download file {} ('{}'):", item.file.id,
-                                      item.relative_path));
-            outcome.failure(ctx.tool.report_item(e));
+            report.failed(e, cli::file_download_subject(item));
         });
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "cli/platform_session.hpp"
 #include "cli/tool_runner.hpp"
 #include "cli/verbs.hpp"
 #include "platform/job_watch.hpp"
@@ -14,13 +15,7 @@
 
 namespace ri::jobs {
 
-struct Context {
-    cli::ToolRunner& tool;
-    cli::AccountOptions account;
-    std::unique_ptr<platform::PlatformClient> client;
-
-    platform::PlatformClient& connect();
-};
+using Context = cli::PlatformContext;
 
 // The ID positional of a verb that takes job ids (or job records on stdin).
 void add_ids(CLI::App* verb, std::vector<std::string>& ids, const char* what);

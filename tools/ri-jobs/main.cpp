@@ -7,11 +7,6 @@
 
 namespace ri::jobs {
 
-platform::PlatformClient& Context::connect() {
-    if (!client) client = cli::connect_platform(tool, cli::load_config(tool, account));
-    return *client;
-}
-
 void add_ids(CLI::App* verb, std::vector<std::string>& ids, const char* what) {
     verb->add_option("ID", ids, what)->type_name("ID");
 }
@@ -38,18 +33,14 @@ platform::WaitOptions wait_options(const std::string& interval, const std::strin
 }  // namespace ri::jobs
 
 int main(int argc, char** argv) {
-    using namespace ri;
-    cli::ToolRunner tool("ri-jobs",
-                         "Submit, watch, stop and clean up Rescale jobs; the hardware and "
-                         "software catalog");
-    tool.app().require_subcommand(1);
-    jobs::Context context{tool, {}, nullptr};
-    cli::add_account_options(tool, context.account);
-    cli::Verbs verbs;
-    for (auto add :
-         {jobs::add_list, jobs::add_get, jobs::add_submit, jobs::add_wait, jobs::add_tail,
-          jobs::add_stop, jobs::add_delete, jobs::add_statuses, jobs::add_files, jobs::add_download,
-          jobs::add_tag, jobs::add_fields, jobs::add_hardware, jobs::add_software})
-        add(context, verbs);
-    return tool.run(argc, argv, [&] { return cli::run_parsed(verbs); });
+    using namespace ri::jobs;
+    ri::cli::ToolRunner tool("ri-jobs",
+                             "Submit, watch, stop and clean up Rescale jobs; the hardware and "
+                             "software catalog");
+    Context context{tool, {}, nullptr};
+    ri::cli::add_account_options(tool, context.account);
+    return ri::cli::run_verbs(
+        tool, argc, argv, context,
+        {add_list, add_get, add_submit, add_wait, add_tail, add_stop, add_delete, add_statuses,
+         add_files, add_download, add_tag, add_fields, add_hardware, add_software});
 }

@@ -220,9 +220,7 @@ void add_tag(Context& ctx, cli::Verbs& verbs) {
     auto o = std::make_shared<TagOptions>();
     auto* v = ctx.tool.app().add_subcommand("tag", "Add tags to jobs, then show their tags");
     add_ids(v, o->ids, "Job ids (or job records on stdin)");
-    v->add_option("--add", o->add, "Add this tag (repeatable)")
-        ->type_name("TAG")
-        ->allow_extra_args(false);
+    cli::add_repeatable(*v, "--add", o->add, "Add this tag (repeatable)", "TAG");
     verbs.push_back({v, [&ctx, o] { return run_tag(ctx, *o); }});
 }
 

@@ -123,20 +123,15 @@ void add_submit(Context& ctx, cli::Verbs& verbs) {
     v->add_option("--slots", o->slots, "Slots (default 1)")->type_name("N");
     v->add_option("--walltime", o->walltime, "Walltime in HOURS, at most 336 (default 48)")
         ->type_name("HOURS");
-    v->add_option("--automation", o->automations, "Attach this automation (repeatable)")
-        ->type_name("ID")
-        ->allow_extra_args(false);
+    cli::add_repeatable(*v, "--automation", o->automations, "Attach this automation (repeatable)",
+                        "ID");
     v->add_option("--project", o->project, "Project id")->type_name("ID");
-    v->add_option("--tag", o->tags, "Tag the job (repeatable)")
-        ->type_name("TAG")
-        ->allow_extra_args(false);
-    v->add_option("--env", o->env, "Environment variable for the job (repeatable)")
-        ->type_name("K=V")
-        ->allow_extra_args(false);
+    cli::add_repeatable(*v, "--tag", o->tags, "Tag the job (repeatable)", "TAG");
+    cli::add_repeatable(*v, "--env", o->env, "Environment variable for the job (repeatable)",
+                        "K=V");
     v->add_flag("--low-priority", o->low_priority, "Run at low priority (cheaper, may wait)");
-    v->add_option("--files", o->files, "Input files: library file ids, comma-separated")
-        ->type_name("ID,ID")
-        ->allow_extra_args(false);
+    cli::add_repeatable(*v, "--files", o->files, "Input files: library file ids, comma-separated",
+                        "ID,ID");
     v->add_option("--upload", o->uploads, "Upload these local files first and use them as inputs")
         ->type_name("PATH");
     v->add_flag("--decompress,!--no-decompress", o->decompress,

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "archive/directory_packer.hpp"
+#include "cli/batch_report.hpp"
 #include "cli/inputs.hpp"
 #include "core/config.hpp"
 #include "core/units.hpp"
@@ -82,22 +83,21 @@ int run_create(cli::ToolRunner& tool, Options& o) {
     apply_config_defaults(tool, o);
     PackOptions p = pack_options(o);
     auto warn = [&tool](std::string_view w) { tool.warn(w); };
-    BatchOutcome outcome;
+    cli::BatchReport report(tool);
     cli::for_each_input(o.inputs, {"path", "dir"}, [&](const std::string& dir) {
         // Announced before it is looked at, so even a directory that is not there is an item
         // whose failure a supervisor reads from the progress events.
         Progress::ItemId item = tool.progress().queue(dir, 0);
-        try {
-            PackResult r = pack_directory(dir, p, tool.progress(), warn, item);
-            tool.progress().finish(item);
-            tool.out().emit(archive_record(r, p), archive_line);
-            outcome.success();
-        } catch (const std::exception& e) {
-            tool.progress().fail(item, e);
-            outcome.failure(tool.report_item(e));
-        }
+        report.run(
+            item,
+            [&] {
+                PackResult r = pack_directory(dir, p, tool.progress(), warn, item);
+                tool.progress().finish(item);
+                return archive_record(r, p);
+            },
+            archive_line);
     });
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace ri::tar

@@ -20,16 +20,14 @@ void add_create_options(cli::ToolRunner& tool, Options& o) {
                            "(multi-threaded)");
     app.add_option("--level", o.level, "Compression level: gzip 1-9 (default 6), zstd 1-19 (3)");
     app.add_option("--threads", o.threads, "zstd worker threads (default: one per core)");
-    app.add_option("--include", o.includes,
-                   "Store only files matching GLOB (repeatable; 'a;b' lists; default: config "
-                   "include_pattern)")
-        ->type_name("GLOB")
-        ->allow_extra_args(false);
-    app.add_option("--exclude", o.excludes,
-                   "Leave out files and directories matching GLOB (repeatable; 'a;b' lists; "
-                   "default: config exclude_pattern)")
-        ->type_name("GLOB")
-        ->allow_extra_args(false);
+    cli::add_repeatable(app, "--include", o.includes,
+                        "Store only files matching GLOB (repeatable; 'a;b' lists; default: config "
+                        "include_pattern)",
+                        "GLOB");
+    cli::add_repeatable(app, "--exclude", o.excludes,
+                        "Leave out files and directories matching GLOB (repeatable; 'a;b' lists; "
+                        "default: config exclude_pattern)",
+                        "GLOB");
     app.add_option("--subpath", o.subpath,
                    "Archive only this subdirectory of each run; paths leading out are refused")
         ->type_name("PATH");

@@ -4,6 +4,7 @@
 
 #include "archive/archive_extractor.hpp"
 #include "archive/archive_listing.hpp"
+#include "cli/batch_report.hpp"
 #include "cli/inputs.hpp"
 #include "core/time_text.hpp"
 #include "core/units.hpp"
@@ -67,35 +68,33 @@ int run_list(cli::ToolRunner& tool, const Options& o) {
 }
 
 int run_extract(cli::ToolRunner& tool, const Options& o) {
-    BatchOutcome outcome;
+    cli::BatchReport report(tool);
     auto warn = [&tool](std::string_view w) { tool.warn(w); };
+    auto extracted_line = [](const Json& j) {
+        return fmt::format("{} -> {}  ({} files, {})", j["archive"].get<std::string>(),
+                           j["path"].get<std::string>(), j["files"].get<uint64_t>(),
+                           units::bytes(j["bytes"]));
+    };
     cli::for_each_input(o.inputs, {"path"}, [&](const std::string& path) {
         Progress::ItemId item = tool.progress().queue(path, 0);
-        try {
-            ExtractResult r = extract_archive(path, o.directory, tool.progress(), warn, item);
-            tool.progress().finish(item);
-            tool.out().emit({{"kind", "extracted"},
-                             {"archive", path},
-                             {"path", o.directory},
-                             {"files", r.files},
-                             {"directories", r.directories},
-                             {"symlinks", r.symlinks},
-                             {"hardlinks", r.hardlinks},
-                             {"skipped", r.skipped},
-                             {"bytes", r.bytes}},
-                            [](const Json& j) {
-                                return fmt::format(
-                                    "{} -> {}  ({} files, {})", j["archive"].get<std::string>(),
-                                    j["path"].get<std::string>(), j["files"].get<uint64_t>(),
-                                    units::bytes(j["bytes"]));
-                            });
-            outcome.success();
-        } catch (const std::exception& e) {
-            tool.progress().fail(item, e);
-            outcome.failure(tool.report_item(e));
-        }
+        report.run(
+            item,
+            [&]() -> Json {
+                ExtractResult r = extract_archive(path, o.directory, tool.progress(), warn, item);
+                tool.progress().finish(item);
+                return {{"kind", "extracted"},
+                        {"archive", path},
+                        {"path", o.directory},
+                        {"files", r.files},
+                        {"directories", r.directories},
+                        {"symlinks", r.symlinks},
+                        {"hardlinks", r.hardlinks},
+                        {"skipped", r.skipped},
+                        {"bytes", r.bytes}};
+            },
+            extracted_line);
     });
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace ri::tar

@@ -1,6 +1,7 @@
 // ri-upload without a URL: the Rescale library, encrypted with a new key per file, registered.
 #include <fmt/format.h>
 
+#include "cli/batch_report.hpp"
 #include "cli/inputs.hpp"
 #include "cli/platform_session.hpp"
 #include "cli/renderers.hpp"
@@ -21,14 +22,14 @@ int upload_to_library(cli::ToolRunner& tool, Options& o, const Config& config) {
     if (sources.empty()) sources = cli::collect_inputs({}, {"path"});
     auto client = cli::connect_platform(tool, config);
     transfer::PlatformUploadOptions options;
-    options.concurrency = cli::concurrency_or_default(o.concurrency);
+    options.concurrency = o.transfer.workers();
     options.plan = plan_from(o);
     options.folder_id = o.folder_id;
-    options.if_exists = transfer::parse_if_exists(o.if_exists);
+    options.if_exists = o.transfer.if_exists_policy();
     options.check_conflicts = o.check_conflicts;
     options.pre_encrypt = o.pre_encrypt;
     options.tags = o.tags;
-    PathFilter filter(o.includes, o.excludes);
+    PathFilter filter = o.transfer.filter();
     auto items =
         transfer::platform_upload_items(*client, sources, o.folder_id, o.recursive, filter);
     std::optional<StateStore> store;
@@ -36,23 +37,21 @@ int upload_to_library(cli::ToolRunner& tool, Options& o, const Config& config) {
     tool.resume_hint(
         "Run the same command again to resume: parts already sent are kept and no file is "
         "registered twice.");
-    BatchOutcome outcome;
+    cli::BatchReport report(tool);
     transfer::PlatformUploader uploader(*client, state.get(), tool.progress(), options);
     uploader.run(
         items,
         [&](const transfer::PlatformUploadResult& r) {
-            if (r.skipped)
-                tool.warn(fmt::format(
-                    "skipped {}: '{}' is already in the folder (--if-exists overwrite or rename)",
-                    r.source, r.file.name));
-            tool.out().emit(transfer::uploaded_file_record(r), cli::file_upload_line);
-            outcome.success();
+            report.done(transfer::uploaded_file_record(r), cli::file_upload_line,
+                        r.skipped ? fmt::format("skipped {}: '{}' is already in the folder "
+                                                "(--if-exists overwrite or rename)",
+                                                r.source, r.file.name)
+                                  : "");
         },
         [&](const transfer::PlatformUploadItem& item, const std::exception& e) {
-            tool.warn(fmt::format("failed to upload {}:", item.source));
-            outcome.failure(tool.report_item(e));
+            report.failed(e, "upload " + item.source);
         });
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 }  // namespace ri::upload

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "cli/verbs.hpp"
 #include "storage/object_url.hpp"
 #include "upload.hpp"
 
@@ -46,21 +47,15 @@ void add_options(cli::ToolRunner& tool, Options& o) {
                    "PATH... [then s3://bucket/prefix/ or az://account/container/prefix/]; without "
                    "a URL the files go to the Rescale library")
         ->type_name("PATH");
-    app.add_option("-j,--concurrency", o.concurrency,
-                   "Parts and files in flight at once (default 8)");
-    app.add_option("--part-size", o.part_size,
-                   "Multipart part size, e.g. 16MiB (grows for huge files)")
-        ->type_name("SIZE");
-    cli::add_choice_option(
-        app, "--if-exists", o.if_exists, {"skip", "overwrite", "rename"},
-        "When the object exists: skip it (default), overwrite it, or upload as 'name (1)'");
-    app.add_option("--include", o.includes,
-                   "Only files matching this glob (repeatable; ';'-separated lists too)")
-        ->allow_extra_args(false);
-    app.add_option("--exclude", o.excludes, "Leave out files matching this glob (repeatable)")
-        ->allow_extra_args(false);
-    app.add_option("--metadata", o.metadata, "User metadata KEY=VALUE on every object (repeatable)")
-        ->allow_extra_args(false);
+    cli::add_transfer_flags(
+        app, o.transfer,
+        {.part_size = "Multipart part size, e.g. 16MiB (grows for huge files)",
+         .if_exists =
+             "When the object exists: skip it (default), overwrite it, or upload as 'name (1)'",
+         .include = "Only files matching this glob (repeatable; ';'-separated lists too)",
+         .exclude = "Leave out files matching this glob (repeatable)"});
+    cli::add_repeatable(app, "--metadata", o.metadata,
+                        "User metadata KEY=VALUE on every object (repeatable)");
     app.add_flag("--encrypt", o.encrypt,
                  "Encrypt in the platform's format (AES-256-CBC; IV in the object's metadata)");
     tool.secret(
@@ -75,8 +70,7 @@ void add_options(cli::ToolRunner& tool, Options& o) {
     app.add_option("--folder-id", o.folder_id,
                    "Library mode: the folder to upload into (default My Library)")
         ->type_name("ID");
-    app.add_option("--tag", o.tags, "Library mode: tag each uploaded file (repeatable)")
-        ->allow_extra_args(false);
+    cli::add_repeatable(app, "--tag", o.tags, "Library mode: tag each uploaded file (repeatable)");
     app.add_flag("-r,--recursive", o.recursive,
                  "Library mode: upload directories as library folders, recursively");
     app.add_flag("--pre-encrypt", o.pre_encrypt,
@@ -91,7 +85,7 @@ void add_options(cli::ToolRunner& tool, Options& o) {
 
 transfer::PlanOptions plan_from(const Options& o) {
     transfer::PlanOptions plan;
-    if (auto size = cli::parse_part_size(o.part_size)) {
+    if (auto size = o.transfer.part_bytes()) {
         plan.part_size = *size;
         plan.multipart_threshold = *size;  // a file bigger than one part goes in parts
     }
@@ -101,11 +95,9 @@ transfer::PlanOptions plan_from(const Options& o) {
 }  // namespace ri::upload
 
 int main(int argc, char** argv) {
-    using namespace ri;
-    cli::ToolRunner tool("ri-upload",
-                         "Upload files to the Rescale library (encrypted, registered), or to S3 or "
-                         "Azure Blob storage; resumable");
-    upload::Options o;
-    upload::add_options(tool, o);
-    return tool.run(argc, argv, [&] { return upload::upload(tool, o); });
+    ri::cli::ToolRunner tool(
+        "ri-upload",
+        "Upload files to the Rescale library (encrypted, registered), or to S3 "
+        "or Azure Blob storage; resumable");
+    return ri::cli::run_tool(tool, argc, argv, ri::upload::add_options, ri::upload::upload);
 }

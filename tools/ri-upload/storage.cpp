@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "cli/batch_report.hpp"
 #include "cli/inputs.hpp"
 #include "cli/renderers.hpp"
 #include "cli/resume_state.hpp"
@@ -56,12 +57,12 @@ int upload_to_storage(cli::ToolRunner& tool, Options& o, const Config& config) {
     std::vector<std::string> sources(o.args.begin(), o.args.end() - 1);
     if (sources.empty()) sources = cli::collect_inputs({}, {"path"});
     transfer::UploadOptions options;
-    options.concurrency = cli::concurrency_or_default(o.concurrency);
+    options.concurrency = o.transfer.workers();
     options.plan = plan_from(o);
-    options.if_exists = transfer::parse_if_exists(o.if_exists);
+    options.if_exists = o.transfer.if_exists_policy();
     options.metadata = metadata_from(o.metadata);
     choose_key(tool, o, options);
-    PathFilter filter(o.includes, o.excludes);
+    PathFilter filter = o.transfer.filter();
     auto scan = transfer::scan_upload_sources(sources, dest, filter,
                                               [&](const std::string& w) { tool.warn(w); });
     auto backend = cli::open_backend(dest, o.storage, config);
@@ -78,23 +79,22 @@ int upload_to_storage(cli::ToolRunner& tool, Options& o, const Config& config) {
     std::optional<StateStore> store;
     auto state = cli::open_resume_state(tool, store, "this upload");
     tool.resume_hint("Run the same command again to resume: parts already sent are kept.");
-    BatchOutcome outcome;
+    cli::BatchReport report(tool);
     transfer::Uploader uploader(*backend, state.get(), tool.progress(), options);
     uploader.run(
         scan.items,
         [&](const transfer::UploadResult& r) {
-            if (r.skipped)
-                tool.warn(
-                    fmt::format("skipped {}: {} already exists (--if-exists overwrite or rename)",
-                                r.source, r.url));
-            tool.out().emit(transfer::object_record(r), cli::object_upload_line);
-            outcome.success();
+            report.done(transfer::object_record(r), cli::object_upload_line,
+                        r.skipped
+                            ? fmt::format("skipped {}: {} already exists (--if-exists overwrite or "
+                                          "rename)",
+                                          r.source, r.url)
+                            : "");
         },
         [&](const transfer::UploadItem& item, const std::exception& e) {
-            tool.warn(fmt::format("failed to upload {}:", item.source));
-            outcome.failure(tool.report_item(e));
+            report.failed(e, "upload " + item.source);
         });
-    return to_int(outcome.exit_code());
+    return report.exit_code();
 }
 
 int cleanup(cli::ToolRunner& tool, const Options& o, const Config& config) {

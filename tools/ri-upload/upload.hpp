@@ -15,9 +15,9 @@ namespace ri::upload {
 struct Options {
     cli::AccountOptions account;  // library mode
     std::vector<std::string> args;
-    int concurrency = 0;
-    std::string part_size, if_exists = "skip", key, key_file;
-    std::vector<std::string> includes, excludes, metadata;
+    cli::TransferFlags transfer;
+    std::string key, key_file;
+    std::vector<std::string> metadata;
     bool encrypt = false, cleanup = false;
     // Library mode (no URL): the Rescale library.
     std::string folder_id;
