@@ -20,6 +20,7 @@
 #include "core/atomic_file.hpp"
 #include "core/cancel.hpp"
 #include "core/file.hpp"
+#include "core/strings.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,16 +29,9 @@ namespace {
 
 constexpr int kMaxSymlinkHops = 40;
 
+// A relative path's components ("a//b/" -> "a", "b").
 std::vector<std::string> split(std::string_view path) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= path.size()) {
-        size_t end = path.find('/', start);
-        if (end == std::string_view::npos) end = path.size();
-        if (end > start) out.emplace_back(path.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
+    return strings::split_list(path, "/", "");
 }
 
 std::string join(const std::vector<std::string>& parts) {

@@ -2,19 +2,16 @@
 
 #include <algorithm>
 
+#include "core/strings.hpp"
+
 namespace ri::archive {
 
 std::optional<std::string> normalize_entry_path(std::string_view name) {
     if (name.find('\0') != std::string_view::npos) return std::nullopt;
     if (name.starts_with('/')) return std::nullopt;
     std::string out;
-    size_t start = 0;
-    while (start <= name.size()) {
-        size_t end = name.find('/', start);
-        if (end == std::string_view::npos) end = name.size();
-        std::string_view comp = name.substr(start, end - start);
-        start = end + 1;
-        if (comp.empty() || comp == ".") continue;
+    for (const auto& comp : strings::split_list(name, "/", "")) {
+        if (comp == ".") continue;
         if (comp == "..") return std::nullopt;
         if (!out.empty()) out += '/';
         out += comp;
@@ -28,13 +25,8 @@ bool link_target_escapes(std::string_view link_path, std::string_view target) {
     long depth = 0;
     std::string_view dir = parent_of(link_path);
     if (!dir.empty()) depth = 1 + static_cast<long>(std::count(dir.begin(), dir.end(), '/'));
-    size_t start = 0;
-    while (start <= target.size()) {
-        size_t end = target.find('/', start);
-        if (end == std::string_view::npos) end = target.size();
-        std::string_view comp = target.substr(start, end - start);
-        start = end + 1;
-        if (comp.empty() || comp == ".") continue;
+    for (const auto& comp : strings::split_list(target, "/", "")) {
+        if (comp == ".") continue;
         if (comp == "..") {
             if (--depth < 0) return true;
         } else {

@@ -7,20 +7,10 @@
 
 namespace ri::archive {
 
-namespace {
-
-constexpr std::array<NamedValue<Compression>, 3> kCompressionNames{{
-    {Compression::none, "none"},
-    {Compression::gzip, "gzip"},
-    {Compression::zstd, "zstd"},
-}};
-constexpr std::array<NamedValue<Compression>, 3> kExtensions{{
-    {Compression::none, ".tar"},
-    {Compression::gzip, ".tar.gz"},
-    {Compression::zstd, ".tar.zst"},
-}};
-
-}  // namespace
+constexpr std::array<NamedValue<Compression>, 3> kCompressionNames{
+    {{Compression::none, "none"}, {Compression::gzip, "gzip"}, {Compression::zstd, "zstd"}}};
+constexpr std::array<NamedValue<Compression>, 3> kExtensions{
+    {{Compression::none, ".tar"}, {Compression::gzip, ".tar.gz"}, {Compression::zstd, ".tar.zst"}}};
 
 Compression parse_compression(std::string_view text) {
     if (auto c = parse_in(kCompressionNames, text)) return *c;

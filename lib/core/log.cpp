@@ -30,12 +30,10 @@ State& state() {
     return s;
 }
 
-constexpr std::array<NamedValue<Level>, 4> kLevelNames{{
-    {Level::debug, "DEBUG"},
-    {Level::info, "INFO"},
-    {Level::warn, "WARN"},
-    {Level::error, "ERROR"},
-}};
+constexpr std::array<NamedValue<Level>, 4> kLevelNames{{{Level::debug, "DEBUG"},
+                                                        {Level::info, "INFO"},
+                                                        {Level::warn, "WARN"},
+                                                        {Level::error, "ERROR"}}};
 
 std::string_view level_name(Level l) {
     return name_in(kLevelNames, l);

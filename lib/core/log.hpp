@@ -26,21 +26,18 @@ void init(std::string tool_name, Options options = {});
 void write(Level level, std::string_view message);
 std::filesystem::path current_file();
 
-template <typename... Args>
-void debug(fmt::format_string<Args...> f, Args&&... args) {
-    write(Level::debug, fmt::format(f, std::forward<Args>(args)...));
-}
-template <typename... Args>
-void info(fmt::format_string<Args...> f, Args&&... args) {
-    write(Level::info, fmt::format(f, std::forward<Args>(args)...));
-}
-template <typename... Args>
-void warn(fmt::format_string<Args...> f, Args&&... args) {
-    write(Level::warn, fmt::format(f, std::forward<Args>(args)...));
-}
-template <typename... Args>
-void error(fmt::format_string<Args...> f, Args&&... args) {
-    write(Level::error, fmt::format(f, std::forward<Args>(args)...));
-}
+// log::warn("{} failed", what): a formatted line at one level. Function objects, so that the
+// four levels are one template; the format string is still checked at compile time.
+template <Level L>
+struct LevelWriter {
+    template <typename... Args>
+    void operator()(fmt::format_string<Args...> f, Args&&... args) const {
+        write(L, fmt::format(f, std::forward<Args>(args)...));
+    }
+};
+inline constexpr LevelWriter<Level::debug> debug;
+inline constexpr LevelWriter<Level::info> info;
+inline constexpr LevelWriter<Level::warn> warn;
+inline constexpr LevelWriter<Level::error> error;
 
 }  // namespace ri::log

@@ -41,11 +41,12 @@ class LineSink : public ProgressSink {
                     stderr_line(fmt::format("{}: detail: {}", options_.tool, e.detail));
                 break;
             default:
-                on_progress(e);
+                if (!options_.quiet) on_progress(e);
         }
     }
 
   protected:
+    // Items and stages; not called under --quiet.
     virtual void on_progress(const ProgressEvent&) {}
     SinkOptions options_;
 };
@@ -58,7 +59,6 @@ class PlainSink : public LineSink {
 
   protected:
     void on_progress(const ProgressEvent& e) override {
-        if (options_.quiet) return;
         auto now = Clock::now();
         switch (e.type) {
             case ProgressEventType::started:
@@ -110,7 +110,6 @@ class BarSink : public LineSink {
 
   protected:
     void on_progress(const ProgressEvent& e) override {
-        if (options_.quiet) return;
         if (e.type == ProgressEventType::started) {
             verb_ = std::string(e.verb);
             item_ = std::string(e.name);

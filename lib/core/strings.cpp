@@ -66,11 +66,15 @@ std::vector<std::string> split(std::string_view text, char sep) {
     }
 }
 
-std::vector<std::string> split_list(std::string_view text, char sep) {
+std::vector<std::string> split_list(std::string_view text, std::string_view seps,
+                                    std::string_view trim_chars) {
     std::vector<std::string> out;
-    for (const auto& piece : split(text, sep)) {
-        auto t = trim(piece, " \t");
-        if (!t.empty()) out.emplace_back(t);
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = std::min(text.find_first_of(seps, start), text.size());
+        auto piece = trim(text.substr(start, end - start), trim_chars);
+        if (!piece.empty()) out.emplace_back(piece);
+        start = end + 1;
     }
     return out;
 }

@@ -22,7 +22,9 @@ std::string_view trim(std::string_view text, std::string_view chars = kSpace);
 std::string unquote(std::string_view text);
 // Every piece between separators, kept as it is ("a,,b" -> "a", "", "b").
 std::vector<std::string> split(std::string_view text, char sep);
-// A user's list ("a, b,,c "): pieces trimmed, empty ones dropped.
-std::vector<std::string> split_list(std::string_view text, char sep = ',');
+// A user's list ("a, b,,c "): split at any of seps, pieces trimmed of trim_chars, empty ones
+// dropped. With trim_chars "" it splits a path into its components ("a//b/" -> "a", "b").
+std::vector<std::string> split_list(std::string_view text, std::string_view seps = ",",
+                                    std::string_view trim_chars = " \t");
 
 }  // namespace ri::strings

@@ -30,17 +30,10 @@ std::string env_either(const char* lower_name, const char* upper_name) {
     return "";
 }
 
+// NO_PROXY and no_proxy lists: curl and the shells separate them with commas, some users with
+// semicolons or spaces.
 std::vector<std::string> split_list(std::string_view text) {
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i <= text.size()) {
-        size_t j = text.find_first_of(",; ", i);
-        if (j == std::string_view::npos) j = text.size();
-        auto item = trim(text.substr(i, j - i));
-        if (!item.empty()) out.emplace_back(item);
-        i = j + 1;
-    }
-    return out;
+    return strings::split_list(text, ",; ", strings::kSpace);
 }
 
 // A proxy URL as a user writes it: "proxy:3128" means http://proxy:3128.

@@ -27,15 +27,11 @@ void add_unique(std::vector<std::string>& list, const std::string& item) {
         list.push_back(item);
 }
 
+// A comma list of a directive, each item once, in the order given.
 std::vector<std::string> split_list(std::string_view text) {
     std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t comma = text.find(',', start);
-        if (comma == std::string_view::npos) comma = text.size();
-        add_unique(out, std::string(trim(text.substr(start, comma - start))));
-        start = comma + 1;
-    }
+    for (const auto& item : strings::split_list(text, ",", " \t\r"))
+        add_unique(out, item);
     return out;
 }
 

@@ -4,15 +4,9 @@
 
 namespace ri::ratelimit {
 
-namespace {
-
-constexpr std::array<NamedValue<Scope>, 3> kScopeNames{{
-    {Scope::user, "user"},
-    {Scope::job_submission, "job-submission"},
-    {Scope::jobs_usage, "jobs-usage"},
-}};
-
-}  // namespace
+constexpr std::array<NamedValue<Scope>, 3> kScopeNames{{{Scope::user, "user"},
+                                                        {Scope::job_submission, "job-submission"},
+                                                        {Scope::jobs_usage, "jobs-usage"}}};
 
 std::string_view scope_name(Scope scope) {
     return name_in(kScopeNames, scope, "user");

@@ -263,6 +263,44 @@ Json Server::Impl::tags_of(const std::string& kind, const std::string& id) {
     return out;
 }
 
+void Server::Impl::routes_tags(const std::string& kind, const std::string& pattern,
+                               std::function<bool(Ctx&)> exists) {
+    // The tag's name from the body; POST also refuses an empty one, as the platform does.
+    auto name_of = [](Ctx& c, bool non_empty) {
+        Json b = c.body();
+        if (!b.is_object() || !b.contains("name") || !b["name"].is_string() ||
+            (non_empty && b["name"].get<std::string>().empty()))
+            fail_fields(400, {{"name", {"This field is required."}}});
+        return b["name"].get<std::string>();
+    };
+    on("GET", pattern, [this, kind, exists](Ctx& c) {
+        if (!exists(c)) not_found();
+        c.json(200, tags_of(kind, c.arg(1)));
+    });
+    on("POST", pattern, [this, kind, exists, name_of](Ctx& c) {
+        if (!exists(c)) not_found();
+        std::string name = name_of(c, true);
+        std::lock_guard dbl(db_mu);
+        db->prepare("INSERT OR IGNORE INTO tags(kind, item, name) VALUES(?, ?, ?)")
+            .bind(1, kind)
+            .bind(2, c.arg(1))
+            .bind(3, name)
+            .run();
+        c.json(201, {{"name", name}, {"normalizedName", lower(name)}});
+    });
+    on("DELETE", pattern, [this, kind, exists, name_of](Ctx& c) {
+        if (!exists(c)) not_found();
+        std::string name = name_of(c, false);
+        std::lock_guard dbl(db_mu);
+        db->prepare("DELETE FROM tags WHERE kind = ? AND item = ? AND name = ?")
+            .bind(1, kind)
+            .bind(2, c.arg(1))
+            .bind(3, name)
+            .run();
+        c.res.status = 204;
+    });
+}
+
 Json Server::Impl::file_json(const FileRow& f, const std::string& base) {
     const User* owner = user_by_id(f.owner);
     Json j;
@@ -520,36 +558,8 @@ void Server::Impl::routes_files() {
     }
 
     // ---- tags
-    std::string tags = "/api/v3/files/([A-Za-z0-9]+)/tags/";
-    on("GET", tags, [this](Ctx& c) {
-        if (!find_file(c.user.id, c.arg(1))) not_found();
-        c.json(200, tags_of("file", c.arg(1)));
-    });
-    on("POST", tags, [this](Ctx& c) {
-        if (!find_file(c.user.id, c.arg(1))) not_found();
-        Json b = c.body();
-        if (!b.is_object() || !b.contains("name") || !b["name"].is_string() ||
-            b["name"].get<std::string>().empty())
-            fail_fields(400, {{"name", {"This field is required."}}});
-        std::lock_guard dbl(db_mu);
-        db->prepare("INSERT OR IGNORE INTO tags(kind, item, name) VALUES('file', ?, ?)")
-            .bind(1, c.arg(1))
-            .bind(2, b["name"].get<std::string>())
-            .run();
-        c.json(201, {{"name", b["name"]}, {"normalizedName", lower(b["name"])}});
-    });
-    on("DELETE", tags, [this](Ctx& c) {
-        if (!find_file(c.user.id, c.arg(1))) not_found();
-        Json b = c.body();
-        if (!b.is_object() || !b.contains("name") || !b["name"].is_string())
-            fail_fields(400, {{"name", {"This field is required."}}});
-        std::lock_guard dbl(db_mu);
-        db->prepare("DELETE FROM tags WHERE kind = 'file' AND item = ? AND name = ?")
-            .bind(1, c.arg(1))
-            .bind(2, b["name"].get<std::string>())
-            .run();
-        c.res.status = 204;
-    });
+    routes_tags("file", "/api/v3/files/([A-Za-z0-9]+)/tags/",
+                [this](Ctx& c) { return find_file(c.user.id, c.arg(1)).has_value(); });
 
     // ---- v2 contents: the server encrypts on upload and decrypts on download
     auto upload = [this](Ctx& c) {

@@ -464,40 +464,8 @@ void Server::Impl::routes_jobs() {
                      {"substatus", nullptr}});
             c.json(200, paginate(c, items));
         });
-        std::string tags = base + "tags/";
-        on("GET", tags, [this](Ctx& c) {
-            if (!find_job(c.user.id, c.arg(1))) not_found();
-            c.json(200, tags_of("job", c.arg(1)));
-        });
-        on("POST", tags, [this](Ctx& c) {
-            if (!find_job(c.user.id, c.arg(1))) not_found();
-            Json b = c.body();
-            if (!b.is_object() || !b.contains("name") || !b["name"].is_string() ||
-                b["name"].get<std::string>().empty())
-                fail_fields(400, {{"name", {"This field is required."}}});
-            std::lock_guard dbl(db_mu);
-            db->prepare("INSERT OR IGNORE INTO tags(kind, item, name) VALUES('job', ?, ?)")
-                .bind(1, c.arg(1))
-                .bind(2, b["name"].get<std::string>())
-                .run();
-            std::string n = b["name"];
-            std::string low = n;
-            std::transform(low.begin(), low.end(), low.begin(),
-                           [](unsigned char ch) { return std::tolower(ch); });
-            c.json(201, {{"name", n}, {"normalizedName", low}});
-        });
-        on("DELETE", tags, [this](Ctx& c) {
-            if (!find_job(c.user.id, c.arg(1))) not_found();
-            Json b = c.body();
-            if (!b.is_object() || !b.contains("name") || !b["name"].is_string())
-                fail_fields(400, {{"name", {"This field is required."}}});
-            std::lock_guard dbl(db_mu);
-            db->prepare("DELETE FROM tags WHERE kind = 'job' AND item = ? AND name = ?")
-                .bind(1, c.arg(1))
-                .bind(2, b["name"].get<std::string>())
-                .run();
-            c.res.status = 204;
-        });
+        routes_tags("job", base + "tags/",
+                    [this](Ctx& c) { return find_job(c.user.id, c.arg(1)).has_value(); });
         on("GET", base + "custom-fields/", [this](Ctx& c) {
             auto j = find_job(c.user.id, c.arg(1));
             if (!j) not_found();

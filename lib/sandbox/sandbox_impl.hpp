@@ -189,6 +189,10 @@ struct Server::Impl {
     std::optional<FolderRow> find_folder(const std::string& owner, const std::string& id);
     Json file_json(const FileRow& f, const std::string& base);
     Json tags_of(const std::string& kind, const std::string& id);
+    // GET, POST and DELETE of PATTERN (whose first group is the item's id) on the tags of one
+    // kind of item ("file", "job"); `exists` says whether the caller owns the item.
+    void routes_tags(const std::string& kind, const std::string& pattern,
+                     std::function<bool(Ctx&)> exists);
     // Encrypts plaintext (a local file) and stores it under key; fills doc's key, checksums, size.
     FileRow store_plaintext_file(const User& u, const std::string& local_path,
                                  const std::string& name, const std::string& key, int type_id);

@@ -7,15 +7,8 @@
 
 namespace ri::transfer {
 
-namespace {
-
-constexpr std::array<NamedValue<IfExists>, 3> kPolicyNames{{
-    {IfExists::skip, "skip"},
-    {IfExists::overwrite, "overwrite"},
-    {IfExists::rename, "rename"},
-}};
-
-}  // namespace
+constexpr std::array<NamedValue<IfExists>, 3> kPolicyNames{
+    {{IfExists::skip, "skip"}, {IfExists::overwrite, "overwrite"}, {IfExists::rename, "rename"}}};
 
 IfExists parse_if_exists(std::string_view text) {
     if (auto policy = parse_in(kPolicyNames, text)) return *policy;
