@@ -312,18 +312,9 @@ class Extractor {
         } else {
             item_ = progress_.begin("extracting", archive_path_, in.size());
         }
-        ArchiveReadPtr a(archive_read_new());
-        if (!a) throw Error::internal("libarchive could not allocate a reader.");
-        archive_read_support_filter_all(a.get());
-        archive_read_support_format_tar(a.get());
-        if (archive_read_open_fd(a.get(), in.fd(), 1 << 20) != ARCHIVE_OK)
-            throw read_failure(a.get(), archive_path_);
+        ArchiveReadPtr a = open_tar_reader(in.fd(), archive_path_);
         archive_entry* e = nullptr;
-        for (;;) {
-            cancel::check();
-            int rc = archive_read_next_header(a.get(), &e);
-            if (rc == ARCHIVE_EOF) break;
-            if (rc < ARCHIVE_WARN) throw read_failure(a.get(), archive_path_);
+        while (next_entry(a.get(), &e, archive_path_)) {
             const char* raw = archive_entry_pathname(e);
             if (!raw) raw = archive_entry_pathname_utf8(e);
             if (!raw) refuse("(unnamed)", "has a name that cannot be read");

@@ -36,18 +36,9 @@ void list_archive(const std::string& archive_path,
                   const std::function<void(const ListedEntry&)>& on_entry) {
     ScopedUtf8Locale locale;
     File in = File::open_read(archive_path);
-    ArchiveReadPtr a(archive_read_new());
-    if (!a) throw Error::internal("libarchive could not allocate a reader.");
-    archive_read_support_filter_all(a.get());
-    archive_read_support_format_tar(a.get());
-    if (archive_read_open_fd(a.get(), in.fd(), 1 << 20) != ARCHIVE_OK)
-        throw read_failure(a.get(), archive_path);
+    ArchiveReadPtr a = open_tar_reader(in.fd(), archive_path);
     archive_entry* e = nullptr;
-    for (;;) {
-        cancel::check();
-        int rc = archive_read_next_header(a.get(), &e);
-        if (rc == ARCHIVE_EOF) break;
-        if (rc < ARCHIVE_WARN) throw read_failure(a.get(), archive_path);
+    while (next_entry(a.get(), &e, archive_path)) {
         ListedEntry le;
         const char* p = archive_entry_pathname(e);
         le.path = p ? p : "";

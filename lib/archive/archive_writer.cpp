@@ -105,26 +105,35 @@ ArchiveWriter::ArchiveWriter(int out_fd, std::string out_path, const ArchiveForm
     check(a, archive_write_open_fd(a, out_fd), out_path_, "opening");
 }
 
-const std::string& ArchiveWriter::user_name(uint32_t uid) {
-    for (const auto& [id, name] : users_)
-        if (id == uid) return name;
-    std::string name;
+namespace {
+
+// The name of a uid or gid ("" when it has none), looked up once per id: a tree of a million
+// files has a handful of owners, and NSS lookups can be slow (LDAP).
+using NameCache = std::vector<std::pair<uint32_t, std::string>>;
+
+template <class Lookup>
+const std::string& cached_name(NameCache& cache, uint32_t id, Lookup lookup) {
+    for (const auto& [known, name] : cache)
+        if (known == id) return name;
     std::vector<char> buf(16384);
-    passwd pw{}, *res = nullptr;
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) name = res->pw_name;
-    users_.emplace_back(uid, std::move(name));
-    return users_.back().second;
+    cache.emplace_back(id, lookup(id, buf));
+    return cache.back().second;
+}
+
+}  // namespace
+
+const std::string& ArchiveWriter::user_name(uint32_t uid) {
+    return cached_name(users_, uid, [](uint32_t id, std::vector<char>& buf) -> std::string {
+        passwd pw{}, *res = nullptr;
+        return ::getpwuid_r(id, &pw, buf.data(), buf.size(), &res) == 0 && res ? res->pw_name : "";
+    });
 }
 
 const std::string& ArchiveWriter::group_name(uint32_t gid) {
-    for (const auto& [id, name] : groups_)
-        if (id == gid) return name;
-    std::string name;
-    std::vector<char> buf(16384);
-    group gr{}, *res = nullptr;
-    if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &res) == 0 && res) name = res->gr_name;
-    groups_.emplace_back(gid, std::move(name));
-    return groups_.back().second;
+    return cached_name(groups_, gid, [](uint32_t id, std::vector<char>& buf) -> std::string {
+        group gr{}, *res = nullptr;
+        return ::getgrgid_r(id, &gr, buf.data(), buf.size(), &res) == 0 && res ? res->gr_name : "";
+    });
 }
 
 void ArchiveWriter::write_header(const TreeEntry& e, const std::string& name) {

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "core/cancel.hpp"
+
 namespace ri::archive {
 
 std::string archive_error_text(struct archive* a) {
@@ -47,6 +49,24 @@ Error write_failure(struct archive* a, const std::string& archive_path, const st
         return Error(e.code(), e.message(), detail);
     }
     return Error::io(fmt::format("Could not write '{}'.", archive_path), detail);
+}
+
+ArchiveReadPtr open_tar_reader(int fd, const std::string& archive_path) {
+    ArchiveReadPtr a(archive_read_new());
+    if (!a) throw Error::internal("libarchive could not allocate a reader.");
+    archive_read_support_filter_all(a.get());
+    archive_read_support_format_tar(a.get());
+    if (archive_read_open_fd(a.get(), fd, 1 << 20) != ARCHIVE_OK)
+        throw read_failure(a.get(), archive_path);
+    return a;
+}
+
+bool next_entry(struct archive* a, archive_entry** entry, const std::string& archive_path) {
+    cancel::check();
+    int rc = archive_read_next_header(a, entry);
+    if (rc == ARCHIVE_EOF) return false;
+    if (rc < ARCHIVE_WARN) throw read_failure(a, archive_path);
+    return true;
 }
 
 }  // namespace ri::archive

@@ -33,6 +33,12 @@ std::string archive_error_text(struct archive* a);
 // error is a real I/O failure of the system.
 Error read_failure(struct archive* a, const std::string& archive_path);
 
+// A reader of the tar archive open on fd (any compression libarchive knows), 1 MiB reads.
+ArchiveReadPtr open_tar_reader(int fd, const std::string& archive_path);
+// The next entry's header into *entry; false at the end. Checks for an interrupt first, and
+// throws read_failure for a damaged archive.
+bool next_entry(struct archive* a, archive_entry** entry, const std::string& archive_path);
+
 // A failure while writing archive_path: the errno class of file_error when there is one (disk
 // full -> 74), else an I/O error.
 Error write_failure(struct archive* a, const std::string& archive_path, const std::string& doing);

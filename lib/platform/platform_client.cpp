@@ -399,15 +399,8 @@ CloudFile PlatformClient::move_file(const std::string& id, const std::string& fo
 }
 
 std::vector<Tag> PlatformClient::file_tags(const std::string& id) {
-    std::vector<Tag> tags;
-    paginate("/api/v3/files/" + id_segment(id, "file") + "/tags/",
-             {"reading the tags of file " + id, "file " + id},
-             [&](const Json& j) {
-                 tags.push_back(Tag::from_json(j));
-                 return true;
-             },
-             {0, 0, 1000});
-    return tags;
+    return collect<Tag>("/api/v3/files/" + id_segment(id, "file") + "/tags/",
+                        {"reading the tags of file " + id, "file " + id}, {0, 0, 1000});
 }
 
 void PlatformClient::add_file_tag(const std::string& id, const std::string& tag) {

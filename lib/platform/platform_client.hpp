@@ -102,6 +102,20 @@ class PlatformClient {
     // returns false to stop early. Returns the number of items delivered.
     size_t paginate(const std::string& path_and_query, const CallInfo& info,
                     const std::function<bool(const Json&)>& on_item, PageOptions pages = {});
+    // Every item of a list, each read with T::from_json.
+    template <class T>
+    std::vector<T> collect(const std::string& path_and_query, const CallInfo& info,
+                           PageOptions pages = {}) {
+        std::vector<T> out;
+        paginate(
+            path_and_query, info,
+            [&](const Json& j) {
+                out.push_back(T::from_json(j));
+                return true;
+            },
+            pages);
+        return out;
+    }
 
     // --- user ---
     UserProfile me();

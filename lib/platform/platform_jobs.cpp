@@ -85,13 +85,8 @@ std::vector<Job> PlatformClient::list_jobs(const JobQuery& q) {
 }
 
 std::vector<JobStatus> PlatformClient::job_statuses(const std::string& id) {
-    std::vector<JobStatus> out;
-    paginate("/api/v2/jobs/" + id_segment(id, "job") + "/statuses/",
-             {"reading the statuses of job " + id, "job " + id}, [&](const Json& j) {
-                 out.push_back(JobStatus::from_json(j));
-                 return true;
-             });
-    return out;
+    return collect<JobStatus>("/api/v2/jobs/" + id_segment(id, "job") + "/statuses/",
+                              {"reading the statuses of job " + id, "job " + id});
 }
 
 size_t PlatformClient::job_files(const std::string& id,
@@ -118,27 +113,16 @@ std::vector<CloudFile> PlatformClient::job_files(const std::string& id, const st
 }
 
 std::vector<JobRun> PlatformClient::job_runs(const std::string& id) {
-    std::vector<JobRun> out;
-    paginate("/api/v2/jobs/" + id_segment(id, "job") + "/runs/",
-             {"listing the runs of job " + id, "job " + id}, [&](const Json& j) {
-                 out.push_back(JobRun::from_json(j));
-                 return true;
-             });
-    return out;
+    return collect<JobRun>("/api/v2/jobs/" + id_segment(id, "job") + "/runs/",
+                           {"listing the runs of job " + id, "job " + id});
 }
 
 std::vector<RunFile> PlatformClient::run_files(const std::string& job_id,
                                                const std::string& run_id) {
-    std::vector<RunFile> out;
-    paginate("/api/v2/jobs/" + id_segment(job_id, "job") + "/runs/" + id_segment(run_id, "run") +
-                 "/files/",
-             {fmt::format("listing the files of run {} of job {}", run_id, job_id),
-              fmt::format("run {} of job {}", run_id, job_id)},
-             [&](const Json& j) {
-                 out.push_back(RunFile::from_json(j));
-                 return true;
-             });
-    return out;
+    return collect<RunFile>("/api/v2/jobs/" + id_segment(job_id, "job") + "/runs/" +
+                                id_segment(run_id, "run") + "/files/",
+                            {fmt::format("listing the files of run {} of job {}", run_id, job_id),
+                             fmt::format("run {} of job {}", run_id, job_id)});
 }
 
 std::vector<std::string> PlatformClient::tail(const std::string& job_id, const std::string& run_id,
@@ -158,15 +142,8 @@ std::vector<std::string> PlatformClient::tail(const std::string& job_id, const s
 }
 
 std::vector<Tag> PlatformClient::job_tags(const std::string& id) {
-    std::vector<Tag> tags;
-    paginate("/api/v3/jobs/" + id_segment(id, "job") + "/tags/",
-             {"reading the tags of job " + id, "job " + id},
-             [&](const Json& j) {
-                 tags.push_back(Tag::from_json(j));
-                 return true;
-             },
-             {0, 0, 1000});
-    return tags;
+    return collect<Tag>("/api/v3/jobs/" + id_segment(id, "job") + "/tags/",
+                        {"reading the tags of job " + id, "job " + id}, {0, 0, 1000});
 }
 
 void PlatformClient::add_job_tag(const std::string& id, const std::string& tag) {
@@ -182,22 +159,13 @@ Json PlatformClient::job_custom_fields(const std::string& id) {
 }
 
 std::vector<CoreType> PlatformClient::coretypes(bool active_only) {
-    std::vector<CoreType> out;
-    paginate(active_only ? "/api/v3/coretypes/?isActive=true" : "/api/v3/coretypes/",
-             {"listing core types", "the core type list"}, [&](const Json& j) {
-                 out.push_back(CoreType::from_json(j));
-                 return true;
-             });
-    return out;
+    return collect<CoreType>(
+        active_only ? "/api/v3/coretypes/?isActive=true" : "/api/v3/coretypes/",
+        {"listing core types", "the core type list"});
 }
 
 std::vector<Analysis> PlatformClient::analyses() {
-    std::vector<Analysis> out;
-    paginate("/api/v3/analyses/", {"listing analyses", "the analysis list"}, [&](const Json& j) {
-        out.push_back(Analysis::from_json(j));
-        return true;
-    });
-    return out;
+    return collect<Analysis>("/api/v3/analyses/", {"listing analyses", "the analysis list"});
 }
 
 }  // namespace ri::platform

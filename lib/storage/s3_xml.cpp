@@ -202,6 +202,16 @@ std::vector<DeleteResult> parse_delete_result(std::string_view body) {
 }
 
 namespace {
+// The root element NAME of an S3 request body, under its XML declaration and S3's namespace.
+pugi::xml_node request_root(pugi::xml_document& doc, const char* name) {
+    auto decl = doc.append_child(pugi::node_declaration);
+    decl.append_attribute("version") = "1.0";
+    decl.append_attribute("encoding") = "UTF-8";
+    auto root = doc.append_child(name);
+    root.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
+    return root;
+}
+
 std::string serialize(const pugi::xml_document& doc) {
     std::ostringstream out;
     doc.save(out, "", pugi::format_raw, pugi::encoding_utf8);
@@ -211,11 +221,7 @@ std::string serialize(const pugi::xml_document& doc) {
 
 std::string complete_multipart_body(const std::vector<PartInfo>& parts) {
     pugi::xml_document doc;
-    auto decl = doc.append_child(pugi::node_declaration);
-    decl.append_attribute("version") = "1.0";
-    decl.append_attribute("encoding") = "UTF-8";
-    auto root = doc.append_child("CompleteMultipartUpload");
-    root.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
+    auto root = request_root(doc, "CompleteMultipartUpload");
     for (const auto& part : parts) {
         auto node = root.append_child("Part");
         node.append_child("PartNumber").text().set(part.number);
@@ -226,11 +232,7 @@ std::string complete_multipart_body(const std::vector<PartInfo>& parts) {
 
 std::string delete_objects_body(const std::vector<std::string>& keys, bool quiet) {
     pugi::xml_document doc;
-    auto decl = doc.append_child(pugi::node_declaration);
-    decl.append_attribute("version") = "1.0";
-    decl.append_attribute("encoding") = "UTF-8";
-    auto root = doc.append_child("Delete");
-    root.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
+    auto root = request_root(doc, "Delete");
     if (quiet) root.append_child("Quiet").text().set("true");
     for (const auto& key : keys) {
         root.append_child("Object").append_child("Key").text().set(key.c_str());
