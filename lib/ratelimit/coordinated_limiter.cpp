@@ -66,11 +66,11 @@ struct CoordinatedLimiter::Impl {
 
     void disconnect() { client.reset(); }
 
-    // One request, one reply line, with a deadline: a hung daemon counts as unreachable.
+    // One request, one reply line, with a deadline: a hung daemon counts as unreachable. A
+    // failed client stays (closed) until the next acquire finds it so and falls back, saying
+    // so: a silent reconnect would hide that the budget was lost for a moment.
     std::optional<json> exchange(const json& request) {
-        auto reply = client->request(request, std::chrono::seconds(5));
-        if (!reply) disconnect();
-        return reply;
+        return client->request(request, std::chrono::seconds(5));
     }
 
     bool connect_or_start() {
