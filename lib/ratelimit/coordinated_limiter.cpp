@@ -54,7 +54,6 @@ struct CoordinatedLimiter::Impl {
     std::string last_daemon_degraded;
     Clock::time_point next_attempt{};
     std::array<std::unique_ptr<TokenBucket>, 3> emergency;
-    std::array<bool, 3> busy_notice{};
 
     void notice(const std::string& text) {
         if (options.notice)
@@ -125,18 +124,13 @@ struct CoordinatedLimiter::Impl {
         return b->reserve(count);
     }
 
-    void utilization_notice(Scope scope, double utilization) {
-        // Hysteresis: announce above 60%, re-arm only below 45%, so it does not flicker.
-        bool& shown = busy_notice[static_cast<size_t>(scope)];
-        if (!shown && utilization > 0.6) {
-            shown = true;
-            notice("API budget: " + std::string(scope_name(scope)) + " calls are running at " +
-                   std::to_string(static_cast<int>(utilization * 100 + 0.5)) +
-                   "% of the platform's limit (shared by every ri process of this key); calls are "
-                   "paced");
-        } else if (shown && utilization < 0.45) {
-            shown = false;
-        }
+    // The daemon marks the one grant that starts a busy episode (of every process's), so
+    // the notice shows once per episode, not once per process or at every first call.
+    void busy_notice(Scope scope, double utilization) {
+        notice("API budget: " + std::string(scope_name(scope)) + " calls are running at " +
+               std::to_string(static_cast<int>(utilization * 100 + 0.5)) +
+               "% of the platform's limit (shared by every ri process of this key); calls are "
+               "paced");
     }
 };
 
@@ -174,7 +168,8 @@ void CoordinatedLimiter::acquire(Scope scope, int count) {
                 if (!daemon_degraded.empty() && daemon_degraded != impl_->last_daemon_degraded)
                     impl_->notice(daemon_degraded + "; API calls are capped at the emergency rate");
                 impl_->last_daemon_degraded = daemon_degraded;
-                impl_->utilization_notice(scope, reply->value("utilization", 0.0));
+                if (reply->value("notice", false))
+                    impl_->busy_notice(scope, reply->value("utilization", 0.0));
             } else {
                 why = reply ? "it answered: " + reply->value("error", std::string("?"))
                             : "the connection was lost";

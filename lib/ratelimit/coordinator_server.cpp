@@ -56,6 +56,7 @@ std::string CoordinatorServer::handle(std::string_view line, bool& shutdown) {
                              {"target_rate", s.target_rate},
                              {"hard_limit", s.hard_limit},
                              {"recent_rate", s.recent_rate},
+                             {"window_s", s.window_seconds},
                              {"utilization", s.hard_limit > 0 ? s.recent_rate / s.hard_limit : 0},
                              {"throttled_total", s.throttled_total},
                              {"cool_down_remaining_s", s.cool_down_remaining}};
@@ -98,6 +99,7 @@ std::string CoordinatorServer::handle(std::string_view line, bool& shutdown) {
                           {"wait_ms", static_cast<int64_t>(g.wait_seconds * 1000 + 0.999)},
                           {"utilization", g.utilization}};
             if (!g.degraded.empty()) reply["degraded"] = g.degraded;
+            if (g.notice) reply["notice"] = true;
             return reply.dump();
         }
         double ms = number_field(req, "retry_after_ms", 1000);
