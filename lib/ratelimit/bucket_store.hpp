@@ -14,9 +14,12 @@ namespace ri::ratelimit {
 
 struct Grant {
     double wait_seconds = 0;
-    // Calls per second asked for recently (all clients), over the scope's hard limit: above
-    // the target rate it means calls are being paced.
+    // Calls asked for (all clients) over the scope's window, over what the hard limit allows
+    // in it: above 85% it means calls are being paced.
     double utilization = 0;
+    // True on the first grant of an episode of heavy use (BusyEpisode): the one grant, among
+    // every client's, whose process tells the user that calls are being paced.
+    bool notice = false;
     // Non-empty when the store runs on its conservative fallback (e.g. "Redis unreachable").
     std::string degraded;
 };
@@ -28,7 +31,8 @@ struct ScopeStatus {
     double burst = 0;
     double target_rate = 0;  // calls/s the bucket refills at
     double hard_limit = 0;   // calls/s the platform allows
-    double recent_rate = 0;  // calls/s asked for over the last 10 s
+    double recent_rate = 0;  // calls/s asked for over the window
+    double window_seconds = 0;
     int throttled_total = 0;
     std::optional<double> last_throttled_seconds_ago;
     double cool_down_remaining = 0;

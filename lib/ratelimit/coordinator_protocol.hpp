@@ -3,12 +3,15 @@
 //
 //   -> {"op":"acquire","account":"<hash>","scope":"user","count":1}
 //   <- {"ok":true,"wait_ms":588,"utilization":0.61}            (+ "degraded":"why" on fallback)
+//      (+ "notice":true on the one grant, of all clients', that starts a busy episode: that
+//      client tells its user calls are being paced; utilization is over the scope's window)
 //   -> {"op":"ready","account":"<hash>","scope":"user"}   after sleeping a granted wait
 //   <- {"ok":true,"wait_ms":2100}    the rest of a cool-down that began meanwhile (0: go)
 //   -> {"op":"throttled","account":"<hash>","scope":"user","retry_after_ms":5000}
 //   <- {"ok":true}
 //   -> {"op":"status"}
 //   <- {"ok":true,"pid":N,"backend":"memory","clients":3,"uptime_s":12.5,"scopes":[...]}
+//      (each scope with its window_s: the seconds recent_rate and utilization are over)
 //   -> {"op":"ping"}            <- {"ok":true,"pid":N}
 //   -> {"op":"shutdown"}        <- {"ok":true}   (then the daemon saves its buckets and exits)
 //   anything else               <- {"ok":false,"error":"..."}

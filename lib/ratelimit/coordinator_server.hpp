@@ -1,7 +1,8 @@
-// ri-ratelimitd's engine: one thread, poll() over a listening Unix socket and its clients,
-// answering JSON lines from a BucketStore. Acquire never blocks the daemon: it returns the wait
-// the client then sleeps. One daemon per socket: the first to take an exclusive flock on
-// SOCKET.lock serves; a racing second one sees the lock and leaves quietly.
+// ri-ratelimitd's engine: an ipc::Server (one thread, poll() over the socket and its clients;
+// docs/ipc.md) answering the coordinator's JSON lines (coordinator_protocol.hpp) from a
+// BucketStore. Acquire never blocks the daemon: it returns the wait the client then sleeps. One
+// daemon per socket: the first to take an exclusive flock on SOCKET.lock serves; a racing second
+// one sees the lock and leaves quietly.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,10 @@
 #include <memory>
 
 #include "ratelimit/bucket_store.hpp"
+
+namespace ri::ipc {
+class Server;
+}
 
 namespace ri::ratelimit {
 
@@ -36,7 +41,7 @@ class CoordinatorServer {
     ServerOptions options_;
     std::unique_ptr<BucketStore> store_;
     std::chrono::steady_clock::time_point started_;
-    size_t clients_ = 0;
+    const ipc::Server* server_ = nullptr;  // while run() serves: its sessions are the clients
 };
 
 }  // namespace ri::ratelimit

@@ -37,6 +37,7 @@ LocalBucketStore::Entry& LocalBucketStore::entry(const std::string& account, Sco
     if (it != entries_.end()) return it->second;
     ScopeLimit limit = default_limit(scope);
     Entry e;
+    e.usage = UsageWindow(limit.usage_window_seconds());
     if (emergency_) {
         e.bucket = std::make_unique<TokenBucket>(limit.hard_per_second / 4 / 2, 1, now_);
     } else {
@@ -56,7 +57,8 @@ Grant LocalBucketStore::acquire(const std::string& account, Scope scope, double 
     auto now = now_();
     // Demand, counted when asked: above the target it means calls are being paced.
     e.usage.add(now, count);
-    grant.utilization = e.usage.rate(now) / default_limit(scope).hard_per_second;
+    grant.utilization = default_limit(scope).utilization(e.usage.total(now));
+    grant.notice = e.episode.observe(grant.utilization);
     if (emergency_) grant.degraded = "the shared budget is unreachable";
     return grant;
 }
@@ -93,6 +95,7 @@ std::vector<ScopeStatus> LocalBucketStore::status() {
         s.target_rate = e.bucket->rate();
         s.hard_limit = default_limit(key.second).hard_per_second;
         s.recent_rate = e.usage.rate(now);
+        s.window_seconds = e.usage.window_seconds();
         s.throttled_total = e.throttled_total;
         if (e.last_throttled)
             s.last_throttled_seconds_ago = Duration(now - *e.last_throttled).count();

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "ratelimit/bucket_store.hpp"
+#include "ratelimit/busy_episode.hpp"
 #include "ratelimit/usage_window.hpp"
 
 namespace ri::ratelimit {
@@ -44,6 +45,7 @@ class LocalBucketStore : public BucketStore {
     struct Entry {
         std::unique_ptr<TokenBucket> bucket;
         UsageWindow usage;
+        BusyEpisode episode;
         int throttled_total = 0;
         std::optional<Clock::time_point> last_throttled;
         Clock::time_point cool_until{};

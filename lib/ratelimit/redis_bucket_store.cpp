@@ -8,21 +8,28 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "ratelimit/busy_episode.hpp"
 
 namespace ri::ratelimit {
 
 namespace {
 
-// Refill by Redis's clock, reserve `count` (going into debt spaces the callers), and count the
-// grant in the usage hash. ARGV: rate/s, burst, count, initial tokens for a new bucket.
+// Refill by Redis's clock, reserve `count` (going into debt spaces the callers), count the call
+// in the usage hash (calls per second of Redis's clock, over the scope's window), and keep the
+// scope's busy episode (the bucket's 'busy' field) as BusyEpisode does: the grant that takes
+// utilization above 60% starts one and is told so (the one notice of every host's processes);
+// the next can start only after utilization dropped below 45%. ARGV: rate/s, burst, count,
+// initial tokens for a new bucket, window seconds, hard limit/s, start above, re-arm below.
 constexpr const char* kAcquireScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local rate, burst, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'cool')
+local window, hard = tonumber(ARGV[5]), tonumber(ARGV[6])
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'cool', 'busy')
 local tokens = tonumber(b[1]) or tonumber(ARGV[4])
 local ts = tonumber(b[2]) or now
 local cool = tonumber(b[3]) or 0
+local busy = tonumber(b[4]) or 0
 local from = math.max(ts, cool)
 if now > from then tokens = math.min(burst, tokens + (now - from) * rate) end
 if now > ts then ts = now end
@@ -30,20 +37,24 @@ local wait = 0
 if cool > now then wait = cool - now end
 tokens = tokens - count
 if tokens < 0 then wait = wait + (-tokens) / rate end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts), 'cool', tostring(cool))
-redis.call('EXPIRE', KEYS[1], 3600)
 local sec = math.floor(now)
 redis.call('HINCRBYFLOAT', KEYS[2], tostring(sec), count)
 redis.call('EXPIRE', KEYS[2], 3600)
 local u = redis.call('HGETALL', KEYS[2])
 local total = 0
-local nowsec = math.floor(now)
 for i = 1, #u, 2 do
   local s = tonumber(u[i])
-  if s < nowsec - 10 then redis.call('HDEL', KEYS[2], u[i])
-  elseif s <= nowsec and s > nowsec - 10 then total = total + tonumber(u[i + 1]) end
+  if s <= sec - window then redis.call('HDEL', KEYS[2], u[i])
+  elseif s <= sec then total = total + tonumber(u[i + 1]) end
 end
-return {tostring(wait), tostring(total / 10)}
+local utilization = total / (hard * window)
+local notice = 0
+if busy == 0 and utilization > tonumber(ARGV[7]) then busy = 1; notice = 1
+elseif busy == 1 and utilization < tonumber(ARGV[8]) then busy = 0 end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts), 'cool', tostring(cool),
+  'busy', tostring(busy))
+redis.call('EXPIRE', KEYS[1], 3600)
+return {tostring(wait), tostring(total / window), tostring(notice)}
 )lua";
 
 // Drain and hold: ARGV: rate/s, burst, retry-after seconds.
@@ -75,11 +86,11 @@ local cool = tonumber(redis.call('HGET', KEYS[1], 'cool')) or 0
 return tostring(math.max(0, cool - now))
 )lua";
 
-// Status: level now (without taking), usage rate, 429 history. ARGV: rate/s, burst.
+// Status: level now (without taking), usage rate, 429 history. ARGV: rate/s, burst, window.
 constexpr const char* kStatusScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local rate, burst, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'cool', 'throttled', 'last_throttled')
 local tokens = tonumber(b[1]) or 0
 local ts = tonumber(b[2]) or now
@@ -91,11 +102,11 @@ local total = 0
 local nowsec = math.floor(now)
 for i = 1, #u, 2 do
   local s = tonumber(u[i])
-  if s <= nowsec and s > nowsec - 10 then total = total + tonumber(u[i + 1]) end
+  if s <= nowsec and s > nowsec - window then total = total + tonumber(u[i + 1]) end
 end
 local ago = -1
 if b[5] then ago = now - tonumber(b[5]) end
-return {tostring(tokens), tostring(total / 10), tostring(b[4] or 0), tostring(ago),
+return {tostring(tokens), tostring(total / window), tostring(b[4] or 0), tostring(ago),
   tostring(math.max(0, cool - now))}
 )lua";
 
@@ -254,14 +265,17 @@ Grant RedisBucketStore::acquire(const std::string& account, Scope scope, double 
     if (ensure_connected()) {
         seen_.insert({account, scope});
         ScopeLimit limit = default_limit(scope);
-        Reply reply{eval(context_, kAcquireScript,
-                         {key_of(account, scope, "bucket"), key_of(account, scope, "usage")},
-                         {fmt_double(limit.target_per_second()), fmt_double(limit.burst),
-                          fmt_double(count), "1"})};
-        if (reply.r && reply.r->type == REDIS_REPLY_ARRAY && reply.r->elements == 2) {
+        Reply reply{
+            eval(context_, kAcquireScript,
+                 {key_of(account, scope, "bucket"), key_of(account, scope, "usage")},
+                 {fmt_double(limit.target_per_second()), fmt_double(limit.burst), fmt_double(count),
+                  "1", fmt_double(limit.usage_window_seconds()), fmt_double(limit.hard_per_second),
+                  fmt_double(BusyEpisode::starts_above), fmt_double(BusyEpisode::rearms_below)})};
+        if (reply.r && reply.r->type == REDIS_REPLY_ARRAY && reply.r->elements == 3) {
             Grant g;
             g.wait_seconds = to_double(reply.r->element[0]);
             g.utilization = to_double(reply.r->element[1]) / limit.hard_per_second;
+            g.notice = to_double(reply.r->element[2]) != 0;
             return g;
         }
         disconnect(reply.r && reply.r->type == REDIS_REPLY_ERROR
@@ -302,7 +316,8 @@ std::vector<ScopeStatus> RedisBucketStore::status() {
         ScopeLimit limit = default_limit(scope);
         Reply reply{eval(context_, kStatusScript,
                          {key_of(account, scope, "bucket"), key_of(account, scope, "usage")},
-                         {fmt_double(limit.target_per_second()), fmt_double(limit.burst)})};
+                         {fmt_double(limit.target_per_second()), fmt_double(limit.burst),
+                          fmt_double(limit.usage_window_seconds())})};
         if (!reply.r || reply.r->type != REDIS_REPLY_ARRAY || reply.r->elements != 5) {
             disconnect(reply.r && reply.r->type == REDIS_REPLY_ERROR
                            ? std::string(reply.r->str, reply.r->len)
@@ -317,6 +332,7 @@ std::vector<ScopeStatus> RedisBucketStore::status() {
         s.target_rate = limit.target_per_second();
         s.hard_limit = limit.hard_per_second;
         s.recent_rate = to_double(reply.r->element[1]);
+        s.window_seconds = limit.usage_window_seconds();
         s.throttled_total = static_cast<int>(to_double(reply.r->element[2]));
         double ago = to_double(reply.r->element[3]);
         if (ago >= 0) s.last_throttled_seconds_ago = ago;

@@ -5,9 +5,10 @@
 // Interlink's emergency cap (a quarter of the limit, halved, burst 1) and tries Redis again
 // every few seconds.
 //
-// Keys: ri:rl:<account>:<scope>:bucket (tokens, ts, cool, throttled, last_throttled) and
-// ri:rl:<account>:<scope>:usage (calls per second, for the utilization notice); both expire
-// after an hour unused.
+// Keys: ri:rl:<account>:<scope>:bucket (tokens, ts, cool, throttled, last_throttled, and busy:
+// the scope's BusyEpisode, shared by every host) and ri:rl:<account>:<scope>:usage (calls per
+// second of the scope's window, for the utilization and its notice); both expire after an hour
+// unused.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,8 @@
 #include "ratelimit/scope.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/enum_names.hpp"
 
 namespace ri::ratelimit {
@@ -25,6 +28,10 @@ Scope classify(std::string_view method, std::string_view path) {
     bool submit = path.ends_with("/submit/") || path.ends_with("/submit");
     if (method == "POST" && submit) return Scope::job_submission;
     return Scope::jobs_usage;
+}
+
+double ScopeLimit::usage_window_seconds() const {
+    return std::max(60.0, std::round(burst / target_per_second()));
 }
 
 ScopeLimit default_limit(Scope scope) {

@@ -26,6 +26,13 @@ struct ScopeLimit {
     double burst;            // token-bucket capacity
     // What ri aims for: 85% of the hard limit, as Interlink does.
     double target_per_second() const { return hard_per_second * 0.85; }
+    // The window utilization is measured over: the time the bucket takes to refill its burst at
+    // the target rate, at least 60 s (user 88 s, job-submission 212 s, jobs-usage 60 s).
+    double usage_window_seconds() const;
+    // Calls counted in that window over what the platform allows in it.
+    double utilization(double calls_in_window) const {
+        return calls_in_window / (hard_per_second * usage_window_seconds());
+    }
 };
 
 // user 7200/h (2/s, burst 150); job-submission 1000/h (burst 50); jobs-usage 90000/h (25/s,

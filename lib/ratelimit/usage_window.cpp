@@ -5,15 +5,16 @@
 
 namespace ri::ratelimit {
 
-namespace {
-int64_t slot_of(Clock::time_point t) {
-    return static_cast<int64_t>(Duration(t.time_since_epoch()).count() / UsageWindow::slot_seconds);
+UsageWindow::UsageWindow(double window_seconds)
+    : slot_seconds_(window_seconds / slots), counts_(slots, 0.0) {}
+
+int64_t UsageWindow::slot_of(Clock::time_point t) const {
+    return static_cast<int64_t>(Duration(t.time_since_epoch()).count() / slot_seconds_);
 }
-}  // namespace
 
 void UsageWindow::advance(int64_t slot) {
     if (current_ < 0 || slot - current_ >= slots) {
-        counts_.fill(0);
+        std::fill(counts_.begin(), counts_.end(), 0.0);
     } else {
         for (int64_t s = current_ + 1; s <= slot; ++s)
             counts_[static_cast<size_t>(s % slots)] = 0;
@@ -26,12 +27,16 @@ void UsageWindow::add(Clock::time_point now, double count) {
     counts_[static_cast<size_t>(current_ % slots)] += count;
 }
 
-double UsageWindow::rate(Clock::time_point now) {
+double UsageWindow::total(Clock::time_point now) {
     advance(slot_of(now));
-    double total = 0;
+    double sum = 0;
     for (double c : counts_)
-        total += c;
-    return total / (slots * slot_seconds);
+        sum += c;
+    return sum;
+}
+
+double UsageWindow::rate(Clock::time_point now) {
+    return total(now) / window_seconds();
 }
 
 }  // namespace ri::ratelimit

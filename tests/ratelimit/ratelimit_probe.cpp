@@ -3,6 +3,10 @@
 //   ratelimit_probe latency --count N [--scope S] [--in-process]
 //       N acquisitions through the coordinator (RI_RATELIMITD_SOCKET), without sleeping the
 //       waits: prints {"count","seconds","per_second","p50_us","p99_us"}.
+//   ratelimit_probe acquire --count N [--scope S] [--key KEY] [--no-wait]
+//       N acquisitions as one ri process of account KEY would make them (the daemon started and
+//       the notices printed on stderr as usual); --no-wait skips the waits granted, to spend a
+//       budget fast: prints {"count","degraded"}.
 //   ratelimit_probe hammer --url BASE --key KEY [--path P] [--seconds S]
 //       GETs BASE+P as fast as the shared limiter allows for S seconds, honouring 429s the way
 //       the platform client does (report to the limiter, which pauses the scope): prints
@@ -38,6 +42,13 @@ int main(int argc, char** argv) {
     latency->add_option("--scope", scope_text);
     bool in_process = false;
     latency->add_flag("--in-process", in_process, "the in-process limiter, no daemon (the floor)");
+    auto* acquire = app.add_subcommand("acquire");
+    acquire->add_option("--count", count);
+    acquire->add_option("--scope", scope_text);
+    std::string account_key = "probe";
+    acquire->add_option("--key", account_key);
+    bool no_wait = false;
+    acquire->add_flag("--no-wait", no_wait, "do not sleep the waits granted");
     auto* hammer = app.add_subcommand("hammer");
     hammer->add_option("--url", url)->required();
     hammer->add_option("--key", key)->required();
@@ -84,6 +95,22 @@ int main(int argc, char** argv) {
                          .dump()
                   << "\n";
         return coordinated && coordinated->degraded() ? 1 : 0;
+    }
+
+    if (acquire->parsed()) {
+        if (acquire->count("--scope") == 0) scope_text = "user";
+        auto scope = parse_scope(scope_text).value_or(Scope::user);
+        CoordinatorClientOptions options;
+        options.account = account_id("probe", account_key);
+        options.daemon_program = find_daemon_program();
+        options.backend = Config::load().get_or("ratelimit_backend", "");
+        if (no_wait) options.sleep = [](Duration) {};
+        CoordinatedLimiter limiter(options);
+        for (int i = 0; i < count; ++i)
+            limiter.acquire(scope);
+        std::cout << nlohmann::json{{"count", count}, {"degraded", limiter.degraded()}}.dump()
+                  << "\n";
+        return 0;
     }
 
     register_secret(key);

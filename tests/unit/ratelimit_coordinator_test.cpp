@@ -142,3 +142,47 @@ TEST_CASE("redis URLs parse, and bad ones are configuration errors", "[ratelimit
     CHECK_THROWS_AS(parse_redis_url("redis://x:99999"), ri::Error);
     CHECK_THROWS_AS(parse_redis_url("redis://x:1/abc"), ri::Error);
 }
+
+TEST_CASE("utilization is over each scope's window, from its rate and burst", "[ratelimit]") {
+    CHECK(default_limit(Scope::user).usage_window_seconds() == 88);
+    CHECK(default_limit(Scope::job_submission).usage_window_seconds() == 212);
+    CHECK(default_limit(Scope::jobs_usage).usage_window_seconds() == 60);
+    FakeClock clock;
+    LocalBucketStore store({}, clock.fn());
+    // A command's first few calls on a daemon that just started are a few calls, not 65%.
+    Grant g;
+    for (int i = 0; i < 3; ++i)
+        g = store.acquire("a", Scope::user, 1);
+    CHECK(g.utilization == Approx(3 / (2.0 * 88)));
+    CHECK_FALSE(g.notice);
+    auto status = store.status();
+    REQUIRE(status.size() == 1);
+    CHECK(status[0].window_seconds == Approx(88));
+    CHECK(status[0].recent_rate == Approx(3 / 88.0));
+}
+
+TEST_CASE("the daemon marks one grant per busy episode for the notice", "[ratelimit]") {
+    FakeClock clock;
+    CoordinatorServer server(
+        {}, std::make_unique<LocalBucketStore>(std::filesystem::path{}, clock.fn()));
+    auto acquire = [&] {
+        return ask(server, R"({"op":"acquire","account":"a","scope":"user","count":1})");
+    };
+    int notices = 0;
+    for (int i = 0; i < 500; ++i)
+        notices += acquire().contains("notice");
+    CHECK(notices == 1);  // above 60% (106 calls in 88 s) once, however long it stays busy
+    // Half the window later the rate is still above 45%: the same episode.
+    clock.now += std::chrono::seconds(44);
+    for (int i = 0; i < 10; ++i)
+        notices += acquire().contains("notice");
+    CHECK(notices == 1);
+    // Quiet for a window: it re-arms at the first grant below 45%, and a new burst is a new one.
+    clock.now += std::chrono::seconds(100);
+    CHECK_FALSE(acquire().contains("notice"));
+    for (int i = 0; i < 200; ++i)
+        notices += acquire().contains("notice");
+    CHECK(notices == 2);
+    auto status = ask(server, R"({"op":"status"})");
+    CHECK(status["scopes"][0]["window_s"] == 88);
+}
