@@ -1,7 +1,7 @@
 // What a batch tool tells its user of each item, once per item and in one wording: a finished
 // item's record on stdout (after a warning when it was skipped), a failed one as "failed to
-// WHAT:" then the error, its exit class kept for the batch. A failure ends the item's progress
-// first, so a supervisor reading --progress json sees its fate before the record stream moves on.
+// WHAT:" then the error, its exit class kept for the batch. run() ends a failed item's progress
+// before reporting it, so a supervisor reading --progress json sees its fate from the events.
 #pragma once
 
 #include <exception>

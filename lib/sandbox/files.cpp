@@ -265,38 +265,30 @@ Json Server::Impl::tags_of(const std::string& kind, const std::string& id) {
 
 void Server::Impl::routes_tags(const std::string& kind, const std::string& pattern,
                                std::function<bool(Ctx&)> exists) {
-    // The tag's name from the body; POST also refuses an empty one, as the platform does.
-    auto name_of = [](Ctx& c, bool non_empty) {
-        Json b = c.body();
-        if (!b.is_object() || !b.contains("name") || !b["name"].is_string() ||
-            (non_empty && b["name"].get<std::string>().empty()))
-            fail_fields(400, {{"name", {"This field is required."}}});
-        return b["name"].get<std::string>();
-    };
     on("GET", pattern, [this, kind, exists](Ctx& c) {
         if (!exists(c)) not_found();
         c.json(200, tags_of(kind, c.arg(1)));
     });
-    on("POST", pattern, [this, kind, exists, name_of](Ctx& c) {
+    // Runs sql with (kind, item, the tag named in the body) and returns that name; POST also
+    // refuses an empty name, as the platform does.
+    auto change = [this, kind, exists](Ctx& c, const char* sql, bool non_empty) {
         if (!exists(c)) not_found();
-        std::string name = name_of(c, true);
+        Json b = c.body();
+        if (!b.is_object() || !b.contains("name") || !b["name"].is_string() ||
+            (non_empty && b["name"].get<std::string>().empty()))
+            fail_fields(400, {{"name", {"This field is required."}}});
+        std::string name = b["name"].get<std::string>();
         std::lock_guard dbl(db_mu);
-        db->prepare("INSERT OR IGNORE INTO tags(kind, item, name) VALUES(?, ?, ?)")
-            .bind(1, kind)
-            .bind(2, c.arg(1))
-            .bind(3, name)
-            .run();
+        db->prepare(sql).bind(1, kind).bind(2, c.arg(1)).bind(3, name).run();
+        return name;
+    };
+    on("POST", pattern, [change](Ctx& c) {
+        std::string name =
+            change(c, "INSERT OR IGNORE INTO tags(kind, item, name) VALUES(?, ?, ?)", true);
         c.json(201, {{"name", name}, {"normalizedName", lower(name)}});
     });
-    on("DELETE", pattern, [this, kind, exists, name_of](Ctx& c) {
-        if (!exists(c)) not_found();
-        std::string name = name_of(c, false);
-        std::lock_guard dbl(db_mu);
-        db->prepare("DELETE FROM tags WHERE kind = ? AND item = ? AND name = ?")
-            .bind(1, kind)
-            .bind(2, c.arg(1))
-            .bind(3, name)
-            .run();
+    on("DELETE", pattern, [change](Ctx& c) {
+        change(c, "DELETE FROM tags WHERE kind = ? AND item = ? AND name = ?", false);
         c.res.status = 204;
     });
 }
